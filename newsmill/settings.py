@@ -1,0 +1,148 @@
+"""The one settings object, read from ``NEWSMILL_*`` environment variables.
+
+The CLI, the flows and the tests all build it with :func:`Settings.from_env`, optionally with
+explicit overrides (a CLI flag, a flow parameter). It is frozen: code that needs a variant makes
+a new one with :meth:`Settings.replace`. Every field is documented in its ``metadata``; the
+README's settings table is generated from the same text (``newsmill settings``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "NEWSMILL_"
+
+#: The value of ``spacy_model`` that means "the best pipeline installed".
+AUTO_MODEL = "auto"
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of a newsmill run. Environment: ``NEWSMILL_<FIELD NAME IN CAPITALS>``."""
+
+    db: Path = field(
+        default=Path("data/newsmill.duckdb"),
+        metadata=_doc("DuckDB file the warehouse lives in (created with its folder if missing)."),
+    )
+    spacy_model: str = field(
+        default=AUTO_MODEL,
+        metadata=_doc(
+            "spaCy pipeline: an installed package name, a model directory, or 'auto' for the "
+            "best installed (en_core_web_md, then en_core_web_sm)."
+        ),
+    )
+    batch_size: int = field(
+        default=200,
+        metadata=_doc(
+            "Documents per batch. A batch is one Prefect task run and one warehouse "
+            "transaction; large enough that orchestration stays a small share of run time."
+        ),
+    )
+    nlp_batch_size: int = field(
+        default=32,
+        metadata=_doc("Texts spaCy's nlp.pipe processes together inside a batch."),
+    )
+    max_input_bytes: int = field(
+        default=10_000_000,
+        metadata=_doc("Largest file or response body accepted; bigger inputs are rejected."),
+    )
+    fetch_timeout: float = field(
+        default=20.0,
+        metadata=_doc("Seconds allowed for one HTTP request, connect plus read."),
+    )
+    fetch_retries: int = field(
+        default=2,
+        metadata=_doc("Extra attempts for a URL after a transient failure (timeout, 429, 5xx)."),
+    )
+    user_agent: str = field(
+        default="newsmill/0.1 (+https://github.com/newsmill/newsmill)",
+        metadata=_doc("User-Agent header sent with every HTTP request."),
+    )
+    min_text_chars: int = field(
+        default=200,
+        metadata=_doc("Shortest clean text kept as an article; shorter pages are rejected."),
+    )
+    max_text_chars: int = field(
+        default=1_000_000,
+        metadata=_doc("Longest clean text sent to spaCy; longer documents are rejected."),
+    )
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
+        """Build settings from ``env`` (default: ``os.environ``), then apply ``overrides``.
+
+        Overrides whose value is ``None`` are ignored, so a CLI can pass its optional flags
+        straight through.
+        """
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = source.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _parse(f, raw)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name not in {f.name for f in fields(cls)}:
+                raise TypeError(f"unknown setting {name!r}")
+            values[name] = value
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied and validated."""
+        new = dataclasses.replace(self, **changes)
+        new.validate()
+        return new
+
+    def validate(self) -> None:
+        """Refuse values that cannot work, with a message naming the variable."""
+        positive = ("batch_size", "nlp_batch_size", "max_input_bytes", "max_text_chars")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
+        if self.fetch_timeout <= 0:
+            raise ValueError(f"{ENV_PREFIX}FETCH_TIMEOUT must be positive")
+        if self.fetch_retries < 0 or self.min_text_chars < 0:
+            raise ValueError("retries and minimum lengths cannot be negative")
+
+    def as_record(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field, stored with each run."""
+        return {f.name: str(v) if isinstance(v, Path) else v for f, v in self._items()}
+
+    def _items(self) -> list[tuple[Any, Any]]:
+        return [(f, getattr(self, f.name)) for f in fields(self)]
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, description) for every field."""
+        out = []
+        for f in fields(cls):
+            out.append((ENV_PREFIX + f.name.upper(), str(f.default), f.metadata["doc"]))
+        return out
+
+
+def _parse(f: dataclasses.Field[Any], raw: str) -> Any:
+    kind = f.type if isinstance(f.type, type) else {
+        "Path": Path, "str": str, "int": int, "float": float, "bool": bool
+    }[str(f.type)]
+    try:
+        if kind is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{f.name.upper()}={raw!r}: {exc}") from exc

@@ -1,0 +1,242 @@
+"""Entity mentions, consolidated per document.
+
+:func:`consolidate` is pure: it takes the text, the model's raw spans and the sentence starts,
+and returns one consistent set of mentions. Steps, in order:
+
+1. keep name-like labels only (no dates, numbers, money);
+2. trim a leading "the" and a trailing possessive ("Armenia’s" → "Armenia");
+3. the dateline place is a GPE mention;
+4. link acronyms to their long form ("Collective Security Treaty Organization (CSTO)", or a
+   later "CSTO" whose letters match an earlier long name);
+5. link a one-word name to an earlier full person name ("Pashinyan" → "Nikol Pashinyan");
+6. one label per entity: a listed country or capital is a GPE, a linked person is a PERSON,
+   otherwise the majority of the model's labels for the entity;
+7. propagate: an untagged exact repeat of a tagged form becomes a mention.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Doc
+
+from tasks.models import Mention, Span
+
+#: Labels that name things; the others (DATE, CARDINAL, MONEY ...) are values, not entities.
+KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT",
+                         "WORK_OF_ART", "LAW", "LANGUAGE"})
+#: When votes tie, the label listed first wins (GPE before ORG: places are the commoner error).
+LABEL_PRIORITY = ("PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PRODUCT",
+                  "WORK_OF_ART", "LAW", "LANGUAGE")
+#: Words skipped when matching an acronym's letters to a long name.
+ACRONYM_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "du", "des", "la",
+                               "le", "et", "&"})
+#: Shortest surface form propagated to untagged repeats; shorter ones ("EU" aside) collide
+#: with ordinary words too often.
+MIN_PROPAGATED_CHARS = 3
+
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    """A span as the model returned it."""
+
+    start_char: int
+    end_char: int
+    label: str
+
+
+@cache
+def known_places() -> frozenset[str]:
+    """Casefolded country and capital names from ``resources/places.txt``."""
+    text = resources.files(__package__).joinpath("resources", "places.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().casefold() for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def spans_from_doc(doc: Doc) -> tuple[list[RawSpan], list[int]]:
+    """The model's entity spans and the character offsets where sentences start."""
+    spans = [RawSpan(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    sentence_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") \
+        else [0]
+    return spans, sentence_starts
+
+
+def extract_mentions(doc: Doc, dateline: Span | None = None) -> list[Mention]:
+    """Consolidated mentions of a parsed document."""
+    spans, sentence_starts = spans_from_doc(doc)
+    return consolidate(doc.text, spans, sentence_starts, dateline=dateline)
+
+
+def _trim(text: str, span: RawSpan) -> RawSpan | None:
+    start, end = span.start_char, span.end_char
+    surface = text[start:end]
+    lead = _LEADING_THE.match(surface)
+    if lead:
+        start += lead.end()
+    poss = _POSSESSIVE.search(text[start:end])
+    if poss and poss.start() > 0:
+        end = start + poss.start()
+    while end > start and not text[end - 1].isalnum() and text[end - 1] not in ").":
+        end -= 1
+    if end <= start:
+        return None
+    return RawSpan(start, end, span.label)
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in ACRONYM_STOPWORDS]
+    return "".join(w[0] for w in words if w[0].isalpha()).upper()
+
+
+def consolidate(
+    text: str,
+    raw_spans: Sequence[RawSpan],
+    sentence_starts: Sequence[int],
+    *,
+    dateline: Span | None = None,
+) -> list[Mention]:
+    """One consistent set of mentions for a document (see the module docstring)."""
+    spans: list[RawSpan] = []
+    for raw in raw_spans:
+        if raw.label not in KEPT_LABELS:
+            continue
+        trimmed = _trim(text, raw)
+        if trimmed:
+            spans.append(trimmed)
+    if dateline is not None:
+        spans = [s for s in spans if s.end_char <= dateline.start_char
+                 or s.start_char >= dateline.end_char]
+        spans.append(RawSpan(dateline.start_char, dateline.end_char, "GPE"))
+    spans.sort(key=lambda s: (s.start_char, -s.end_char))
+
+    surface = {id(s): text[s.start_char:s.end_char] for s in spans}
+    canonical: dict[str, str] = {}  # casefolded surface -> canonical surface
+    forced: dict[str, str] = {}  # canonical (casefolded) -> label it must have
+
+    def canon(form: str) -> str:
+        return canonical.get(form.casefold(), form)
+
+    # 4. acronyms: "Long Name (ACR)" first, then bare acronyms matching an earlier long name.
+    long_names: dict[str, str] = {}
+    for s in spans:
+        form = surface[id(s)]
+        if " " in form:
+            long_names.setdefault(_initials(form), form)
+            after = re.match(r"\s*\(([A-Z][A-Z&]{1,7})\)", text[s.end_char:s.end_char + 12])
+            if after and _initials(form) == after.group(1).replace("&", ""):
+                canonical[after.group(1).casefold()] = form
+    for s in spans:
+        form = surface[id(s)]
+        if _ACRONYM.match(form) and form.casefold() not in canonical and form in long_names:
+            canonical[form.casefold()] = long_names[form]
+
+    # 5. person names: a later single word matching the first or last word of a full name.
+    person_parts: dict[str, str] = {}
+    for s in spans:
+        form = surface[id(s)]
+        words = form.split()
+        if s.label == "PERSON" and len(words) >= 2:
+            person_parts.setdefault(words[-1].casefold(), form)
+            person_parts.setdefault(words[0].casefold(), form)
+        elif len(words) == 1 and form.casefold() in person_parts \
+                and form.casefold() not in known_places():
+            full = person_parts[form.casefold()]
+            canonical[form.casefold()] = full
+            forced[full.casefold()] = "PERSON"
+
+    # Dateline place: a capitalised form, linked to a mixed-case spelling if the text has one.
+    if dateline is not None:
+        forced[canon(dateline.text).casefold()] = "GPE"
+
+    # 6. one label per entity.
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    display: dict[str, str] = {}
+    for s in spans:
+        name = canon(surface[id(s)])
+        key = name.casefold()
+        votes[key][s.label] += 1
+        if not name.isupper() or key not in display:
+            display[key] = name if not (name.isupper() and len(name) > 5) else name.title()
+    label_of: dict[str, str] = {}
+    for key, counter in votes.items():
+        if key in known_places():
+            label_of[key] = "GPE"
+        elif key in forced:
+            label_of[key] = forced[key]
+        else:
+            best = max(counter.values())
+            label_of[key] = next(lbl for lbl in LABEL_PRIORITY if counter.get(lbl) == best)
+
+    mentions = [
+        _mention(text, s.start_char, s.end_char, canon(surface[id(s)]), label_of, display,
+                 sentence_starts, model_label=s.label)
+        for s in spans
+    ]
+
+    # 7. propagation of untagged repeats.
+    taken = sorted((m.start_char, m.end_char) for m in mentions)
+    for form in sorted({surface[id(s)] for s in spans}, key=len, reverse=True):
+        if len(form) < MIN_PROPAGATED_CHARS or not form[0].isupper():
+            continue
+        for match in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text):
+            if _overlaps(taken, match.start(), match.end()):
+                continue
+            mentions.append(_mention(text, match.start(), match.end(), canon(form), label_of,
+                                     display, sentence_starts, model_label=None))
+            bisect.insort(taken, (match.start(), match.end()))
+    mentions.sort(key=lambda m: m.start_char)
+    return mentions
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_left(taken, (start, start))
+    for j in (i - 1, i):
+        if 0 <= j < len(taken) and taken[j][0] < end and start < taken[j][1]:
+            return True
+    return False
+
+
+def _mention(
+    text: str, start: int, end: int, name: str, label_of: dict[str, str],
+    display: dict[str, str], sentence_starts: Sequence[int], *, model_label: str | None,
+) -> Mention:
+    key = name.casefold()
+    return Mention(
+        start_char=start,
+        end_char=end,
+        text=text[start:end],
+        label=label_of.get(key, model_label or "MISC"),
+        canonical=display.get(key, name),
+        sentence_index=max(bisect.bisect_right(sentence_starts, start) - 1, 0),
+        model_label=model_label,
+    )
+
+
+def normalise_name(name: str) -> str:
+    """The form of a name that keys an entity across documents: NFKC, casefolded, no "the",
+    no possessive, punctuation and spacing folded."""
+    folded = unicodedata.normalize("NFKC", name).casefold().strip()
+    folded = re.sub(r"^the\s+", "", folded)
+    folded = re.sub(r"[’']s$", "", folded)
+    folded = re.sub(r"[^\w\s&-]", "", folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def entity_id(name: str, label: str) -> str:
+    """Stable key of a canonical entity: the same name and label give the same id anywhere."""
+    digest = hashlib.sha256(f"{label}\x1f{normalise_name(name)}".encode()).hexdigest()
+    return digest[:16]

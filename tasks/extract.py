@@ -1,0 +1,160 @@
+"""Bytes to article text and metadata: decoding, then trafilatura for HTML.
+
+Plain text goes straight through (trafilatura returns nothing for it). Every way this can fail
+is a :class:`Rejection` with a reason, never a silent ``None``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from datetime import datetime
+
+import trafilatura
+from trafilatura.settings import Document
+
+from newsmill.errors import Rejection
+from tasks.models import Extracted, RawDocument
+
+log = logging.getLogger(__name__)
+
+#: Share of control bytes (other than tab, CR, LF, FF) above which input is binary. Text in
+#: any encoding has none; 1% tolerates a stray byte in an otherwise good file.
+BINARY_CONTROL_SHARE = 0.01
+#: Share of U+FFFD replacement characters tolerated when decoding UTF-8 with a few bad bytes
+#: (trafilatura's own guess garbles the whole page in that case, so we decode first).
+MAX_REPLACEMENT_SHARE = 0.001
+#: A leading line like "By Jane Doe and Ali Khan" of at most this many words is a byline.
+MAX_BYLINE_WORDS = 10
+_BYLINE = re.compile(r"^\s*(?:By|BY|by)\s+\S")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def decode(raw: RawDocument) -> str:
+    """The body as text: declared charset, then UTF-8, then a lenient fallback."""
+    body = raw.body
+    if not body.strip():
+        raise Rejection("extract", "empty", "the input has no content")
+    if b"\x00" in body[:4096] or len(_CONTROL.findall(body)) > BINARY_CONTROL_SHARE * len(body):
+        raise Rejection("extract", "binary", "the input looks like binary data, not text or HTML")
+    if body.startswith(codecs.BOM_UTF8):
+        body = body[len(codecs.BOM_UTF8):]
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if raw.charset:
+        try:
+            return body.decode(raw.charset)
+        except (LookupError, UnicodeDecodeError):
+            log.debug("declared charset %s failed for %s", raw.charset, raw.source)
+    declared = _meta_charset(body)
+    if declared:
+        try:
+            return body.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    text = body.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= MAX_REPLACEMENT_SHARE * len(text):
+        return text
+    # Most non-UTF-8 news pages without a charset are Windows-1252; it decodes any byte.
+    return body.decode("cp1252", errors="replace")
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_\-]+)", body[:4096], re.I)
+    return match.group(1).decode("ascii") if match else None
+
+
+def extract(raw: RawDocument) -> Extracted:
+    """Article text and metadata for one raw document."""
+    text = decode(raw)
+    if raw.format == "text":
+        return _extract_text(raw.source, text)
+    return _extract_html(raw, text)
+
+
+def _extract_text(source: str, text: str) -> Extracted:
+    """A ``.txt`` article: an optional headline line, then paragraphs.
+
+    Paragraphs are separated by blank lines when the file has any (lines inside a paragraph are
+    hard wraps and are joined); otherwise each line is a paragraph.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    title = None
+    if len(blocks) > 1 and "\n" not in blocks[0].strip() and _looks_like_headline(blocks[0]):
+        title = blocks.pop(0).strip()
+    if len(blocks) > 1 or (blocks and re.search(r"\n\s*\n", text)):
+        paragraphs = [" ".join(line.strip() for line in b.splitlines()) for b in blocks]
+    else:
+        paragraphs = [line for b in blocks for line in b.splitlines()]
+    body = "\n".join(p for p in paragraphs if p.strip())
+    if not body.strip():
+        raise Rejection("extract", "empty", "the file has no text")
+    return Extracted(source=source, format="text", text=body, title=title)
+
+
+def _looks_like_headline(line: str) -> bool:
+    line = line.strip()
+    return 0 < len(line) <= 200 and not line.endswith((".", ",", ";", ":"))
+
+
+def _extract_html(raw: RawDocument, html: str) -> Extracted:
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            url=raw.final_url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_links=False,
+            include_images=False,
+        )
+    except Exception as exc:  # trafilatura raises many types from lxml; all are terminal here
+        raise Rejection("extract", "extractor_error", f"{type(exc).__name__}: {exc}") from exc
+    if not isinstance(result, Document) or not (result.text or "").strip():
+        raise Rejection("extract", "no_article", "no article text found in the page")
+    text = _drop_head_lines(result.text or "", result.title, result.author)
+    return Extracted(
+        source=raw.source,
+        format="html",
+        text=text,
+        title=result.title or None,
+        author=result.author or None,
+        published_at=_parse_date(result.date),
+        site_name=result.sitename or None,
+        canonical_url=result.url or raw.final_url,
+        description=result.description or None,
+        language=result.language or _html_lang(html),
+    )
+
+
+def _drop_head_lines(text: str, title: str | None, author: str | None) -> str:
+    """Remove a leading copy of the headline and a leading byline from the body text."""
+    lines = text.split("\n")
+    while lines:
+        first = lines[0].strip()
+        if title and first == title.strip():
+            lines.pop(0)
+        elif _BYLINE.match(first) and len(first.split()) <= MAX_BYLINE_WORDS:
+            lines.pop(0)
+        else:
+            break
+    return "\n".join(lines)
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    """trafilatura's ISO date (day precision) as a naive UTC timestamp; unknown stays None."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _html_lang(html: str) -> str | None:
+    match = re.search(r"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", html[:2000], re.I)
+    return match.group(1).lower() if match else None

@@ -1,0 +1,123 @@
+"""Plain data passed between stages. Offsets are 0-based indices into the clean text, end
+exclusive, so ``clean_text[start_char:end_char]`` is always the stored text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SourceKind = Literal["file", "url", "invalid"]
+SourceFormat = Literal["html", "text"]
+QuoteKind = Literal["direct", "indirect", "mixed"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input to read: a file path or an http(s) URL.
+
+    ``kind == "invalid"`` carries a refusal decided at discovery time (a missing file, an
+    unsupported scheme), so that it flows through the batch and is recorded like any other.
+    """
+
+    location: str
+    kind: SourceKind
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """Bytes as read from disk or the network, before any decoding."""
+
+    source: str
+    body: bytes
+    format: SourceFormat
+    content_type: str | None = None
+    charset: str | None = None
+    final_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Article text and metadata, as the extractor returned them (not yet normalised)."""
+
+    source: str
+    format: SourceFormat
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the clean text."""
+
+    start_char: int
+    end_char: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """A normalised document, identified by the hash of its clean text."""
+
+    document_id: str
+    content_hash: str
+    source: str
+    format: SourceFormat
+    clean_text: str
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    site_name: str | None
+    canonical_url: str | None
+    description: str | None
+    language: str | None
+    dateline: Span | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention after document-level consolidation.
+
+    ``canonical`` is the document's fullest name for the entity ("Nikol Pashinyan" for a later
+    "Pashinyan"); together with ``label`` it keys the entity across documents.
+    """
+
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    canonical: str
+    sentence_index: int
+    model_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Who said what: the content span, the cue and the speaker, with the resolved speaker."""
+
+    start_char: int
+    end_char: int
+    text: str
+    kind: QuoteKind
+    cue: Span | None = None
+    speaker: Span | None = None
+    speaker_canonical: str | None = None
+    speaker_label: str | None = None
+    sentence_index: int | None = None
+
+
+@dataclass
+class Analysis:
+    """What the NLP stages found in one document."""
+
+    document_id: str
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)

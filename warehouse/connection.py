@@ -1,0 +1,129 @@
+"""Opening the warehouse, migrating it, and mapping DuckDB errors onto newsmill's hierarchy.
+
+Every DuckDB exception raised by code in this package passes through :func:`map_error`, the one
+place that decides whether a database failure is transient (retry the batch) or terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from newsmill.errors import NewsmillError, TransientError, WarehouseError
+from warehouse import sql
+
+log = logging.getLogger(__name__)
+
+# Messages DuckDB gives when another process holds the file or a write conflicts; retrying
+# later can succeed. Matched case-insensitively against the exception text.
+_TRANSIENT_MARKERS = ("could not set lock", "conflicting lock", "database is locked",
+                      "write-write conflict", "transaction conflict")
+
+
+def map_error(exc: BaseException) -> NewsmillError:
+    """Translate a DuckDB exception into a :class:`TransientError` or :class:`WarehouseError`."""
+    if isinstance(exc, NewsmillError):
+        return exc
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, duckdb.TransactionException) or any(
+        marker in lowered for marker in _TRANSIENT_MARKERS
+    ):
+        return TransientError(f"warehouse busy: {text}")
+    if isinstance(exc, duckdb.IOException | duckdb.OutOfMemoryException):
+        # Disk full, file vanished, memory: may pass, but only a retry can tell.
+        return TransientError(f"warehouse I/O: {text}")
+    return WarehouseError(f"{type(exc).__name__}: {text}")
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file. A writer creates the file and its folder; a reader never does."""
+    target = Path(path)
+    if read_only and not target.exists():
+        raise WarehouseError(f"no warehouse at {target}: run `newsmill ingest` first")
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(target), read_only=read_only)
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block in one transaction: all of it commits, or none of it does."""
+    try:
+        conn.execute("BEGIN TRANSACTION")
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        try:
+            conn.execute("ROLLBACK")
+        except duckdb.Error:
+            log.debug("rollback after failure also failed", exc_info=True)
+        if isinstance(exc, duckdb.Error):
+            raise map_error(exc) from exc
+        raise
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration not yet recorded in ``schema_version``, then refresh the views.
+
+    Each migration runs in its own transaction together with its ``schema_version`` row.
+    Returns the versions applied now.
+    """
+    try:
+        conn.execute(sql.query("schema_version_create"))
+        applied = {row[0] for row in conn.execute(sql.query("schema_version_applied")).fetchall()}
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+    done = []
+    for version, name, text in sql.migrations():
+        if version in applied:
+            continue
+        with transaction(conn):
+            conn.execute(text)
+            conn.execute(
+                sql.query("schema_version_record"),
+                {"version": version, "name": name, "applied_at": utcnow()},
+            )
+        log.info("applied warehouse migration %03d_%s", version, name)
+        done.append(version)
+    with transaction(conn):
+        for _name, text in sql.views():
+            conn.execute(text)
+    return done
+
+
+def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """The newest migration applied to this warehouse (0 for an empty file)."""
+    try:
+        rows = conn.execute(sql.query("schema_version_applied")).fetchall()
+    except duckdb.CatalogException:
+        return 0
+    return max((r[0] for r in rows), default=0)
+
+
+def utcnow() -> datetime:
+    """Now in UTC, as the naive timestamp the warehouse stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def open_writer(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection, closed on exit.
+
+    Writers hold the file only for as long as the block runs (one batch), so that readers
+    and other runs get their turn between batches.
+    """
+    conn = connect(path)
+    try:
+        migrate(conn)
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,89 @@
+"""Loading one batch into the warehouse atomically.
+
+The loader takes plain row dicts (built by ``tasks.load``) so that this layer knows nothing of
+the pipeline's dataclasses. A batch is written in one transaction: after a crash it is either
+wholly in the warehouse or not at all. Inserts skip rows whose keys exist, so loading the same
+batch twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from warehouse import sql
+from warehouse.connection import map_error, transaction
+
+Row = dict[str, Any]
+
+
+@dataclass
+class BatchRows:
+    """Everything one batch adds, as rows keyed by column name."""
+
+    run_id: str
+    documents: list[Row] = field(default_factory=list)
+    document_sources: list[Row] = field(default_factory=list)
+    rejections: list[Row] = field(default_factory=list)
+    entities: list[Row] = field(default_factory=list)
+    mentions: list[Row] = field(default_factory=list)
+    quotes: list[Row] = field(default_factory=list)
+    seen: int = 0
+    unchanged: int = 0
+
+    @property
+    def loaded(self) -> int:
+        return len(self.documents)
+
+
+# Tables in insert order; the statement for each is queries/insert_<table>.sql.
+_TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    raise TypeError(f"cannot store {type(value).__name__} in the warehouse")
+
+
+def rows_json(rows: Sequence[Row]) -> str:
+    """Rows as the JSON array the bulk insert statements unnest."""
+    return json.dumps(list(rows), default=_json_default, ensure_ascii=False)
+
+
+def load_batch(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> None:
+    """Write ``batch`` and add its counts to its run row, in one transaction."""
+    with transaction(conn):
+        for table in _TABLES:
+            rows: list[Row] = getattr(batch, table)
+            if rows:
+                conn.execute(sql.query(f"insert_{table}"), {"rows": rows_json(rows)})
+        conn.execute(
+            sql.query("run_add_batch"),
+            {
+                "run_id": batch.run_id,
+                "seen": batch.seen,
+                "loaded": batch.loaded,
+                "unchanged": batch.unchanged,
+                "rejected": len(batch.rejections),
+            },
+        )
+
+
+def existing_documents(
+    conn: duckdb.DuckDBPyConnection, content_hashes: Iterable[str]
+) -> dict[str, str]:
+    """``{content_hash: document_id}`` for the hashes already stored."""
+    hashes = sorted(set(content_hashes))
+    if not hashes:
+        return {}
+    try:
+        rows = conn.execute(sql.query("documents_existing"), {"hashes": hashes}).fetchall()
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+    return {row[0]: row[1] for row in rows}

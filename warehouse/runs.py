@@ -1,0 +1,108 @@
+"""The ``runs`` table: one row per flow run, with its settings, versions and outcome."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from warehouse import sql
+from warehouse.connection import map_error, utcnow
+
+RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    flow: str
+    status: str
+    docs_seen: int
+    docs_loaded: int
+    docs_unchanged: int
+    docs_rejected: int
+    batches_committed: int
+    error: str | None
+
+
+def start_run(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    flow: str,
+    settings: dict[str, Any],
+    code_version: str,
+    spacy_model: str | None,
+    spacy_model_version: str | None,
+    sources_given: int,
+) -> None:
+    """Record that a run has started."""
+    try:
+        conn.execute(
+            sql.query("run_start"),
+            {
+                "run_id": run_id,
+                "flow": flow,
+                "started_at": utcnow(),
+                "settings": json.dumps(settings, sort_keys=True),
+                "code_version": code_version,
+                "spacy_model": spacy_model,
+                "spacy_model_version": spacy_model_version,
+                "sources_given": sources_given,
+            },
+        )
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+
+
+def finish_run(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    status: str,
+    stage_seconds: dict[str, float] | None = None,
+    error: str | None = None,
+    spacy_model: str | None = None,
+    spacy_model_version: str | None = None,
+) -> None:
+    """Record how a run ended."""
+    try:
+        conn.execute(
+            sql.query("run_finish"),
+            {
+                "run_id": run_id,
+                "finished_at": utcnow(),
+                "status": status,
+                "stage_seconds": json.dumps(stage_seconds or {}, sort_keys=True),
+                "error": error,
+                "spacy_model": spacy_model,
+                "spacy_model_version": spacy_model_version,
+            },
+        )
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+
+
+def get_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> RunSummary | None:
+    """The run's outcome, or None if no such run was recorded."""
+    try:
+        row = conn.execute(sql.query("run_get"), {"run_id": run_id}).fetchone()
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+    if row is None:
+        return None
+    return RunSummary(
+        run_id=row[0], flow=row[1], status=row[4], docs_seen=row[5], docs_loaded=row[6],
+        docs_unchanged=row[7], docs_rejected=row[8], batches_committed=row[9], error=row[10],
+    )
+
+
+def rejections_for_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, ...]]:
+    """``(source, stage, reason, detail)`` for every rejection of the run."""
+    try:
+        return [tuple(r) for r in conn.execute(
+            sql.query("rejections_for_run"), {"run_id": run_id}).fetchall()]
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc

@@ -1,0 +1,37 @@
+"""SQL text lives in ``.sql`` files beside this module; this reads them by name."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def query(name: str) -> str:
+    """The text of ``queries/<name>.sql``."""
+    return resources.files(__package__).joinpath("queries", f"{name}.sql").read_text("utf-8")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """``(version, name, sql)`` for every ``migrations/NNN_name.sql``, in version order."""
+    folder = resources.files(__package__).joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, rest = entry.name.partition("_")
+            found.append((int(number), rest.removesuffix(".sql"), entry.read_text("utf-8")))
+    return sorted(found)
+
+
+def views() -> list[tuple[str, str]]:
+    """``(name, sql)`` for every view: staging first, then marts, each alphabetically.
+
+    Marts read staging views only, and no mart reads another, so this order always works.
+    """
+    root = resources.files(__package__).joinpath("views")
+    found = []
+    for layer in ("staging", "marts"):
+        entries = sorted(root.joinpath(layer).iterdir(), key=lambda e: e.name)
+        found += [(e.name.removesuffix(".sql"), e.read_text("utf-8"))
+                  for e in entries if e.name.endswith(".sql")]
+    return found

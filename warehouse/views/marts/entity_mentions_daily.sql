@@ -1,0 +1,25 @@
+-- Grain: one row per (entity, publication day, site): how often an entity is mentioned.
+CREATE OR REPLACE VIEW entity_mentions_daily AS
+WITH mentions AS (
+    SELECT * FROM stg_mentions
+),
+entities AS (
+    SELECT * FROM stg_entities
+),
+documents AS (
+    SELECT document_id, published_date, site_name FROM stg_documents
+),
+counted AS (
+    SELECT
+        mentions.entity_id,
+        documents.published_date AS day,
+        documents.site_name,
+        count(*)                             AS mentions,
+        count(DISTINCT mentions.document_id) AS documents
+    FROM mentions
+    JOIN documents USING (document_id)
+    GROUP BY ALL
+)
+SELECT entities.entity_name, entities.entity_label, counted.*
+FROM counted
+JOIN entities USING (entity_id);
