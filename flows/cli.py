@@ -1,0 +1,219 @@
+"""The ``newsmill`` command line: ``ingest``, ``sql`` and ``settings``.
+
+``main(argv)`` takes an explicit argument list so tests can drive it in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+# Statement types `newsmill sql` runs; everything else (INSERT, COPY, ATTACH ...) is refused.
+READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "RELATION"})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsmill",
+        description="News articles in, an analytical DuckDB warehouse out.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="ingest files, folders, URLs or @lists")
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="a .html/.htm/.txt file, a folder, an http(s) URL, or @list.txt")
+    ingest.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
+    ingest.add_argument("--batch-size", type=int, help="documents per batch")
+    ingest.add_argument("--model", help="spaCy pipeline (default: best installed)")
+    ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ingest.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+
+    query = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    query.add_argument("query", help="a SELECT statement")
+    query.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "ingest":
+            return _ingest(args)
+        if args.command == "sql":
+            return _sql(args, sys.stdout)
+        return _settings()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+# -- ingest -------------------------------------------------------------------------------------
+
+def _ingest(args: argparse.Namespace) -> int:
+    from flows.runtime import apply_prefect_defaults  # noqa: PLC0415
+
+    apply_prefect_defaults()
+    if not args.verbose:
+        # Set before Prefect is imported: its console handler reads this once.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.ingest import PROGRESS_LOGGER, ingest  # noqa: PLC0415 - after the env is set
+    from newsmill.errors import NewsmillError  # noqa: PLC0415
+
+    handler = None if args.no_progress or not sys.stderr.isatty() else _ProgressHandler()
+    if handler:
+        progress_logger = logging.getLogger(PROGRESS_LOGGER)
+        progress_logger.addHandler(handler)
+        progress_logger.setLevel(logging.INFO)
+    try:
+        result = ingest(sources=list(args.sources), db=args.db, batch_size=args.batch_size,
+                        spacy_model=args.model)
+    except (NewsmillError, ValueError, RuntimeError) as exc:
+        print(f"newsmill: run failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if handler:
+            handler.close()
+    _print_summary(result)
+    return 0
+
+
+class _ProgressHandler(logging.Handler):
+    """A rich progress bar fed by the flow's progress log records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from rich.progress import Progress  # noqa: PLC0415 - only on a terminal
+
+        self.progress = Progress(transient=True)
+        self.task_id = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        done, total = getattr(record, "done", 0), getattr(record, "total", 0)
+        if self.task_id is None:
+            self.progress.start()
+            self.task_id = self.progress.add_task("ingesting", total=total or None)
+        self.progress.update(self.task_id, completed=done, total=total or None)
+
+    def close(self) -> None:
+        if self.task_id is not None:
+            self.progress.stop()
+        super().close()
+
+
+def _print_summary(result: Any) -> None:
+    from warehouse.connection import connect  # noqa: PLC0415
+    from warehouse.runs import rejections_for_run  # noqa: PLC0415
+
+    r = result.report
+    print(f"run {result.run_id} {result.status} → {result.db}")
+    print(f"  seen {r.seen}   loaded {r.loaded}   unchanged {r.unchanged}   "
+          f"rejected {r.rejected}")
+    if r.rejected:
+        conn = connect(result.db, read_only=True)
+        try:
+            rows = rejections_for_run(conn, result.run_id)
+        finally:
+            conn.close()
+        print("  rejected:")
+        for source, stage, reason, detail in rows[:50]:
+            print(f"    {source}: {stage}/{reason} — {detail}")
+        if len(rows) > 50:
+            print(f"    … and {len(rows) - 50} more (SELECT * FROM rejections)")
+
+
+# -- sql ----------------------------------------------------------------------------------------
+
+def _sql(args: argparse.Namespace, out: TextIO) -> int:
+    import duckdb  # noqa: PLC0415
+
+    from newsmill.errors import NewsmillError  # noqa: PLC0415
+    from newsmill.settings import Settings  # noqa: PLC0415
+    from warehouse.connection import connect  # noqa: PLC0415
+
+    try:
+        statements = duckdb.extract_statements(args.query)
+    except duckdb.Error as exc:
+        print(f"newsmill: cannot parse the query: {exc}", file=sys.stderr)
+        return 2
+    refused = [s.type.name for s in statements if s.type.name not in READ_STATEMENTS]
+    if refused or not statements:
+        print(f"newsmill: `newsmill sql` only reads; refused a {', '.join(refused) or 'empty'} "
+              "statement", file=sys.stderr)
+        return 2
+    settings = Settings.from_env(db=Path(args.db) if args.db else None)
+    try:
+        conn = connect(settings.db, read_only=True)
+    except NewsmillError as exc:
+        print(f"newsmill: {exc}", file=sys.stderr)
+        return 1
+    try:
+        cursor = conn.execute(args.query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        print(f"newsmill: query failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    _write_rows(out, args.format, columns, rows)
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _write_rows(out: TextIO, fmt: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if fmt == "json":
+        json.dump([{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows],
+                  out, ensure_ascii=False, default=str)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows([[_plain(v) for v in row] for row in rows])
+    else:
+        cells = [[("NULL" if v is None else str(_plain(v))) for v in row] for row in rows]
+        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells]))
+                  for i, c in enumerate(columns)]
+        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + "\n")
+        out.write("  ".join("-" * w for w in widths) + "\n")
+        for r in cells:
+            out.write("  ".join(_cut(v, w).ljust(w) for v, w in zip(r, widths, strict=True))
+                      + "\n")
+        out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+
+
+def _cut(value: str, width: int) -> str:
+    value = value.replace("\n", " ")
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+def _settings() -> int:
+    from newsmill.settings import Settings  # noqa: PLC0415
+
+    for name, default, doc in Settings.describe():
+        print(f"{name}  (default: {default})\n    {doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

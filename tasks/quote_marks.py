@@ -1,0 +1,143 @@
+"""Finding quoted passages by their quotation marks: pure string functions.
+
+Marks are paired by *position*, not only by glyph, because news text mis-types them (the seed
+article opens a nested quote with ``”`` and closes it with ``’``): a mark after a space and
+before a letter opens, a mark after a letter and before a space or punctuation closes. Single
+marks (``‘ ’``) only nest inside a double-quoted passage, so apostrophes never open or close a
+quote. Nothing here raises on odd or unbalanced marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DOUBLE_MARKS = frozenset("“”\"„«»‟")
+SINGLE_MARKS = frozenset("‘’‚‛'")
+#: Glyphs whose direction is trusted when the context says nothing (a mark between spaces).
+OPENING_GLYPHS = frozenset("“„«‘‚‛‟")
+CLOSING_GLYPHS = frozenset("”»’")
+#: Characters that may stand before an opening mark.
+_BEFORE_OPEN = frozenset(" \n([{—–-/:;,")
+#: Characters that may follow a closing mark.
+_AFTER_CLOSE = frozenset(" \n)]}—–-/.,;:!?…")
+
+
+@dataclass(frozen=True)
+class QuotedSpan:
+    """A top-level quoted passage: the marks at ``open_at`` and ``close_at``, the content
+    between them. ``paragraphs`` > 1 for a quote that continues across paragraphs."""
+
+    open_at: int
+    close_at: int
+    paragraphs: int = 1
+
+    @property
+    def start_char(self) -> int:
+        return self.open_at + 1
+
+    @property
+    def end_char(self) -> int:
+        return self.close_at
+
+
+def mark_role(text: str, i: int) -> str | None:
+    """``"open"``, ``"close"`` or None (not a quotation mark here, e.g. an apostrophe)."""
+    ch = text[i]
+    if ch not in DOUBLE_MARKS and ch not in SINGLE_MARKS:
+        return None
+    before = text[i - 1] if i > 0 else "\n"
+    after = text[i + 1] if i + 1 < len(text) else "\n"
+    if ch in "«»":  # French spacing puts spaces inside guillemets: the glyph decides
+        return "open" if ch == "«" else "close"
+    opens = before in _BEFORE_OPEN and not after.isspace()
+    closes = not before.isspace() and (after in _AFTER_CLOSE or after.isspace())
+    if ch in SINGLE_MARKS and before.isalnum() and after.isalnum():
+        return None  # don't, Armenia’s
+    if opens and not closes:
+        return "open"
+    if closes and not opens:
+        return "close"
+    if ch in OPENING_GLYPHS:
+        return "open"
+    if ch in CLOSING_GLYPHS:
+        return "close"
+    return None
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every non-empty line; paragraphs are lines in the clean text."""
+    bounds = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            bounds.append((start, end))
+        start = end + 1
+    return bounds
+
+
+def _starts_with_opener(text: str, start: int) -> bool:
+    return text[start] in DOUBLE_MARKS and mark_role(text, start) == "open"
+
+
+def _scan(
+    text: str, start: int, end: int, *, allow_unclosed: bool
+) -> tuple[list[tuple[int, int]], int | None]:
+    """Pairs ``(open_at, close_at)`` closed within ``text[start:end]``, and the opening mark of
+    a quote left open at ``end`` (only when ``allow_unclosed``; otherwise that mark is taken as
+    stray and the rest of the paragraph is scanned again after it)."""
+    closed: list[tuple[int, int]] = []
+    i = start
+    while True:
+        opened: int | None = None
+        depth = 0
+        while i < end:
+            role = mark_role(text, i)
+            ch = text[i]
+            if role == "open":
+                if depth == 0 and ch in DOUBLE_MARKS:
+                    opened, depth = i, 1
+                elif depth > 0:
+                    depth += 1  # a nested quote, of either glyph
+            elif role == "close" and depth > 1:
+                depth -= 1
+            elif role == "close" and depth == 1 and ch in DOUBLE_MARKS and opened is not None:
+                closed.append((opened, i))
+                opened, depth = None, 0
+            i += 1
+        if opened is None:
+            return closed, None
+        if allow_unclosed:
+            return closed, opened
+        i = opened + 1  # a stray opening mark: ignore it and look again after it
+
+
+def find_quoted_spans(text: str) -> list[QuotedSpan]:
+    """Every top-level quoted passage in ``text``.
+
+    A paragraph that leaves a quote open continues into the next paragraph when that one
+    starts with an opening mark (the newspaper convention); otherwise the unclosed mark is
+    taken as stray and ignored, so it never swallows the rest of the paragraph.
+    """
+    spans: list[QuotedSpan] = []
+    paragraphs = paragraph_bounds(text)
+    pending: tuple[int, int] | None = None  # (opening mark, paragraphs so far) carried over
+    for index, (start, end) in enumerate(paragraphs):
+        continues = index + 1 < len(paragraphs) and _starts_with_opener(
+            text, paragraphs[index + 1][0])
+        closed, unclosed = _scan(text, start, end, allow_unclosed=continues)
+        if pending is not None:
+            open_at, count = pending
+            pending = None
+            if closed and closed[0][0] == start:
+                spans.append(QuotedSpan(open_at, closed.pop(0)[1], count + 1))
+            elif unclosed == start and not closed:
+                pending, unclosed = (open_at, count + 1), None
+            else:  # the continuation did not materialise: end the quote where it stood
+                spans.append(QuotedSpan(open_at, paragraphs[index - 1][1], count))
+        spans.extend(QuotedSpan(o, c) for o, c in closed)
+        if unclosed is not None:
+            pending = (unclosed, 1)
+    if pending is not None:
+        spans.append(QuotedSpan(pending[0], paragraphs[-1][1], pending[1]))
+    return sorted(spans, key=lambda s: s.open_at)

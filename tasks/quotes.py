@@ -1,0 +1,356 @@
+"""Who said what: direct quotes from quotation marks, indirect and mixed quotes from speech
+verbs in spaCy's parse, and speakers resolved to the document's entities.
+
+Works on a parsed ``Doc`` plus the document's consolidated mentions; tests build the ``Doc``
+by hand (words, heads, deps) so no model is needed. Rules, in order:
+
+* direct: each quoted passage (``quote_marks``) whose attribution is a speech verb right after
+  the closing mark (``“…,” said X`` / ``“…,” X told``) or before the opening mark
+  (``X said: “…”``); a passage with none is *floating* and takes the previous quote's speaker
+  when it stands in the same or the next paragraph; a short passage with no attribution and no
+  closing punctuation is a scare quote (a term), not a statement;
+* indirect: a speech verb with a clausal complement (``X said that …``), the complement being
+  the content; *mixed* when that content contains a quoted fragment;
+* parenthetical: ``The alliance, he said, remains …`` — the whole sentence is the content;
+* speakers: the verb's subject (or, for ``…, saying that …``, the subject of the verb it hangs
+  from); a pronoun resolves to the last person (he/she) or the previous sentence's
+  organisation or place (it/they) named before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from tasks.models import Mention, Quote, QuoteKind, Span
+from tasks.quote_marks import DOUBLE_MARKS, SINGLE_MARKS, QuotedSpan, find_quoted_spans
+
+#: Tokens between a closing mark and its speech verb (``,” the union’s chair said``): the
+#: longest speaker phrase in front of an inverted verb seen in news copy is about five words.
+MAX_TOKENS_AFTER_CLOSE = 7
+#: Tokens between a speech verb and the opening mark it introduces (``X said on Tuesday: “``).
+MAX_TOKENS_BEFORE_OPEN = 12
+#: A passage of fewer words than this, with no attribution and no closing punctuation inside
+#: the marks, is a quoted term ("so-called “green corridor”"), not a statement.
+MIN_STATEMENT_WORDS = 6
+_CLOSING_PUNCT = tuple(".,!?…—-:;")
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+CLAUSE_DEPS = frozenset({"ccomp", "xcomp"})
+#: Subordinators of adverbial clauses that give circumstances, not what was said.
+CIRCUMSTANCE_MARKS = frozenset({"when", "after", "before", "while", "because", "if", "as",
+                                "since", "although", "though", "until", "once", "unless"})
+PRONOUN_PERSON = frozenset({"he", "she", "him", "her"})
+PRONOUN_GROUP = frozenset({"it", "they", "them", "we"})
+GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
+
+
+@cache
+def speech_verbs() -> frozenset[str]:
+    """Every inflected form in ``resources/speech_verbs.txt``, lowercased."""
+    text = resources.files(__package__).joinpath("resources", "speech_verbs.txt").read_text()
+    return frozenset(
+        word.lower() for line in text.splitlines()
+        if line.strip() and not line.startswith("#") for word in line.split()
+    )
+
+
+def _is_speech_verb(token: Token) -> bool:
+    return token.lower_ in speech_verbs() and token.pos_ in {"VERB", "AUX", ""}
+
+
+class _Resolver:
+    """Finds the entity a speaker phrase names, using the document's mentions."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[Mention]) -> None:
+        self.doc = doc
+        self.mentions = sorted(mentions, key=lambda m: m.start_char)
+        self.starts = [m.start_char for m in self.mentions]
+
+    def covering(self, start: int, end: int) -> Mention | None:
+        """The mention overlapping ``[start, end)`` (the longest, if several)."""
+        i = bisect.bisect_right(self.starts, end) - 1
+        best = None
+        while i >= 0 and self.mentions[i].end_char > start - 200:
+            m = self.mentions[i]
+            if m.start_char < end and start < m.end_char and m.label in {"PERSON", "ORG", "GPE",
+                                                                        "NORP"}:
+                if best is None or (m.end_char - m.start_char) > (best.end_char - best.start_char):
+                    best = m
+            i -= 1
+        return best
+
+    def last_before(self, position: int, labels: frozenset[str]) -> Mention | None:
+        i = bisect.bisect_left(self.starts, position) - 1
+        while i >= 0:
+            if self.mentions[i].label in labels:
+                return self.mentions[i]
+            i -= 1
+        return None
+
+    def previous_subject(self, token: Token, labels: frozenset[str]) -> Mention | None:
+        """The entity that is the subject of the sentence before ``token``'s."""
+        sent = token.sent
+        if sent.start == 0:
+            return None
+        previous = self.doc[sent.start - 1].sent
+        for tok in previous:
+            if tok.dep_ in SUBJECT_DEPS and tok.head.dep_ == "ROOT":
+                found = self.covering(tok.idx, tok.idx + len(tok))
+                if found and found.label in labels:
+                    return found
+        return None
+
+    def resolve(self, speaker: Token) -> tuple[Span, Mention | None]:
+        """The speaker phrase for a subject token, and the mention it refers to."""
+        phrase = _speaker_phrase(speaker)
+        found = self.covering(phrase.start_char, phrase.end_char)
+        if found is not None:
+            return phrase, found
+        word = speaker.lower_
+        if word in PRONOUN_PERSON:
+            return phrase, self.last_before(speaker.idx, frozenset({"PERSON"}))
+        if word in PRONOUN_GROUP:
+            return phrase, (self.previous_subject(speaker, GROUP_LABELS)
+                            or self.last_before(speaker.idx, GROUP_LABELS))
+        return phrase, None
+
+
+def _speaker_phrase(token: Token) -> Span:
+    """The words naming the speaker: the head noun with its compounds, titles and determiner,
+    without appositions or relative clauses."""
+    doc = token.doc
+    left = token
+    for child in token.lefts:
+        if child.dep_ in {"compound", "det", "amod", "poss", "nmod", "flat"}:
+            left = min(left, child.left_edge, key=lambda t: t.i)
+    right = token
+    for child in token.rights:
+        if child.dep_ in {"compound", "flat"}:
+            right = max(right, child.right_edge, key=lambda t: t.i)
+    start, end = doc[left.i].idx, doc[right.i].idx + len(doc[right.i])
+    return Span(start, end, doc.text[start:end])
+
+
+def _subject_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    # "…, saying that …" and "… and added that …": the subject of the verb it hangs from.
+    if verb.dep_ in {"advcl", "conj", "xcomp"} and verb.head.i != verb.i:
+        for child in verb.head.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return child
+    return None
+
+
+def _token_span(doc: Doc, start: int, end: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return list(span) if span is not None else []
+
+
+def _attribution_after(doc: Doc, close_at: int, limit_char: int) -> Token | None:
+    after = _token_span(doc, close_at + 1, limit_char)[:MAX_TOKENS_AFTER_CLOSE]
+    for tok in after:
+        if tok.text in DOUBLE_MARKS or tok.is_sent_start and tok.idx > close_at + 2:
+            break
+        if _is_speech_verb(tok):
+            return tok
+    return None
+
+
+def _attribution_before(doc: Doc, open_at: int, limit_char: int) -> Token | None:
+    before = _token_span(doc, limit_char, open_at)[-MAX_TOKENS_BEFORE_OPEN:]
+    if not before:
+        return None
+    # Only an introducing clause counts: it ends right before the mark, with ":" or ",".
+    last = before[-1]
+    if last.text not in {":", ","} and not _is_speech_verb(last):
+        return None
+    for tok in reversed(before):
+        if tok.text in {".", "!", "?"} or tok.text in DOUBLE_MARKS:
+            break
+        if _is_speech_verb(tok):
+            return tok
+    return None
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _contains_quote_marks(text: str) -> bool:
+    return any(ch in DOUBLE_MARKS for ch in text)
+
+
+def _sentence_index(doc: Doc, char: int) -> int | None:
+    if not doc.has_annotation("SENT_START"):
+        return None
+    starts = [sent.start_char for sent in doc.sents]
+    return max(bisect.bisect_right(starts, char) - 1, 0)
+
+
+def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
+    """Every quote in ``doc``, direct ones first, in text order within each kind."""
+    text = doc.text
+    resolver = _Resolver(doc, mentions)
+    passages = find_quoted_spans(text)
+    quotes: list[Quote] = []
+    used_verbs: set[int] = set()
+    previous: Quote | None = None
+    previous_paragraph = -10
+    paragraph_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    for n, passage in enumerate(passages):
+        content = text[passage.start_char:passage.end_char]
+        next_open = passages[n + 1].open_at if n + 1 < len(passages) else len(text)
+        prev_close = passages[n - 1].close_at + 1 if n > 0 else 0
+        paragraph = bisect.bisect_right(paragraph_starts, passage.open_at) - 1
+        paragraph_end = text.find("\n", passage.close_at)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        verb = _attribution_after(doc, passage.close_at, min(next_open, paragraph_end))
+        if verb is None:
+            verb = _attribution_before(
+                doc, passage.open_at, max(prev_close, paragraph_starts[paragraph]))
+        ends_like_statement = content.rstrip().endswith(_CLOSING_PUNCT)
+        if verb is None and (_words(content) < MIN_STATEMENT_WORDS or not ends_like_statement):
+            continue  # a quoted term, or a fragment inside reported speech (found below)
+        quote = _direct_quote(doc, passage, verb, resolver)
+        if verb is not None:
+            used_verbs.add(verb.i)
+        elif previous is not None and paragraph - previous_paragraph <= 1:
+            quote = _inherit_speaker(quote, previous)
+        quotes.append(quote)
+        previous, previous_paragraph = quote, paragraph
+
+    direct_spans = [(q.start_char - 1, q.end_char + 1) for q in quotes]
+    quotes.extend(_reported_speech(doc, resolver, used_verbs, direct_spans))
+    return quotes
+
+
+def _direct_quote(
+    doc: Doc, passage: QuotedSpan, verb: Token | None, resolver: _Resolver
+) -> Quote:
+    start, end = passage.start_char, passage.end_char
+    cue = speaker = canonical = label = None
+    if verb is not None:
+        cue = Span(verb.idx, verb.idx + len(verb), verb.text)
+        subject = _subject_of(verb)
+        if subject is None:
+            subject = _nearby_name(doc, verb, resolver)
+        if subject is not None:
+            speaker, mention = resolver.resolve(subject)
+            if mention is not None:
+                canonical, label = mention.canonical, mention.label
+    return Quote(start_char=start, end_char=end, text=doc.text[start:end], kind="direct",
+                 cue=cue, speaker=speaker, speaker_canonical=canonical, speaker_label=label,
+                 sentence_index=_sentence_index(doc, start))
+
+
+def _nearby_name(doc: Doc, verb: Token, resolver: _Resolver) -> Token | None:
+    """When the parse gives the verb no subject, the name or pronoun right next to it."""
+    for tok in (doc[verb.i + 1:verb.i + 4]):
+        if tok.lower_ in PRONOUN_PERSON | PRONOUN_GROUP or resolver.covering(
+                tok.idx, tok.idx + len(tok)):
+            return tok
+    for tok in reversed(doc[max(verb.i - 4, 0):verb.i]):
+        if tok.lower_ in PRONOUN_PERSON | PRONOUN_GROUP or resolver.covering(
+                tok.idx, tok.idx + len(tok)):
+            return tok
+    return None
+
+
+def _inherit_speaker(quote: Quote, previous: Quote) -> Quote:
+    return Quote(start_char=quote.start_char, end_char=quote.end_char, text=quote.text,
+                 kind=quote.kind, cue=None, speaker=None,
+                 speaker_canonical=previous.speaker_canonical,
+                 speaker_label=previous.speaker_label, sentence_index=quote.sentence_index)
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _reported_speech(
+    doc: Doc, resolver: _Resolver, used_verbs: set[int],
+    direct_spans: Sequence[tuple[int, int]],
+) -> list[Quote]:
+    quotes: list[Quote] = []
+    for verb in doc:
+        if not _is_speech_verb(verb) or verb.i in used_verbs:
+            continue
+        if _inside(direct_spans, verb.idx, verb.idx + len(verb)):
+            continue
+        subject = _subject_of(verb)
+        if subject is None:
+            continue
+        clause = _content_clause(verb)
+        if clause is not None:
+            tokens = [t for t in clause.subtree if not (t.dep_ == "mark" and t.head.i == clause.i
+                                                        and t.i == clause.left_edge.i)]
+            content = _trim_span(doc, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        elif verb.dep_ == "parataxis" or (verb.dep_ == "ROOT" and verb.i > verb.sent.start + 2
+                                           and _has_other_clause(verb)):
+            content = _trim_span(doc, verb.sent.start_char, verb.sent.end_char)
+        else:
+            continue
+        if content is None or _overlaps(direct_spans, content.start_char, content.end_char):
+            continue
+        if _words(content.text) < 3:
+            continue
+        speaker, mention = resolver.resolve(subject)
+        kind: QuoteKind = "mixed" if _contains_quote_marks(content.text) else "indirect"
+        quotes.append(Quote(
+            start_char=content.start_char, end_char=content.end_char, text=content.text,
+            kind=kind, cue=Span(verb.idx, verb.idx + len(verb), verb.text), speaker=speaker,
+            speaker_canonical=mention.canonical if mention else None,
+            speaker_label=mention.label if mention else None,
+            sentence_index=_sentence_index(doc, content.start_char),
+        ))
+    return quotes
+
+
+def _content_clause(verb: Token) -> Token | None:
+    """The clause a speech verb reports: its complement, or an adverbial clause with its own
+    subject that is not about time, cause or condition (the parser often attaches
+    ``X insisted what … is …`` that way)."""
+    for child in verb.children:
+        if child.dep_ in CLAUSE_DEPS:
+            return child
+    for child in verb.rights:
+        if child.dep_ != "advcl":
+            continue
+        has_subject = any(c.dep_ in SUBJECT_DEPS | {"csubj"} for c in child.children)
+        marked = any(c.dep_ == "mark" and c.lower_ in CIRCUMSTANCE_MARKS for c in child.children)
+        if has_subject and not marked:
+            return child
+    return None
+
+
+def _has_other_clause(verb: Token) -> bool:
+    """True when the sentence carries content besides the attribution (``…, the ministry
+    said.``), so that the sentence itself is the reported statement."""
+    sent: SpacySpan = verb.sent
+    return any(t.dep_ in {"ccomp", "parataxis"} and t.head.i == verb.i for t in sent)
+
+
+def _trim_span(doc: Doc, start: int, end: int) -> Span | None:
+    text = doc.text
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in SINGLE_MARKS
+                           and end - 1 == start):
+        end -= 1
+    if end <= start:
+        return None
+    return Span(start, end, text[start:end])
