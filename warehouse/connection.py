@@ -49,7 +49,10 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(target), read_only=read_only)
+        # Replacement scans would let a table name resolve to a Python variable of the same
+        # name in the calling frame (a missing table "schema_version" found a function).
+        return duckdb.connect(str(target), read_only=read_only,
+                              config={"python_enable_replacements": False})
     except duckdb.Error as exc:
         raise map_error(exc) from exc
 

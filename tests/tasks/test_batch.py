@@ -1,0 +1,95 @@
+"""A batch through every real stage into a real DuckDB file (loads the spaCy model)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newsmill.settings import Settings
+from newsmill.versions import code_version
+from tasks.batch import process_batch
+from tasks.sources import expand_sources
+from warehouse.connection import open_writer
+from warehouse.runs import start_run
+
+pytestmark = pytest.mark.model
+
+DataTests = Callable[[Path], dict[str, list[tuple[object, ...]]]]
+
+
+def _run(settings: Settings, paths: list[str]) -> tuple[str, object]:
+    run_id = uuid.uuid4().hex
+    with open_writer(settings.db) as conn:
+        start_run(conn, run_id=run_id, flow="test", settings=settings.as_record(),
+                  code_version=code_version(), spacy_model=None, spacy_model_version=None,
+                  sources_given=len(paths))
+    return run_id, process_batch(expand_sources(paths), settings, run_id)
+
+
+def _count(db: Path, query: str) -> int:
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        row = conn.execute(query).fetchone()
+    finally:
+        conn.close()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path, corpus: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(corpus, target)
+    return target
+
+
+def test_sample_corpus_loads_with_rejections_recorded(
+    settings: Settings, corpus_copy: Path, run_data_tests: DataTests
+) -> None:
+    files = sorted(p for p in corpus_copy.iterdir() if p.is_file())
+    _run_id, report = _run(settings, [str(corpus_copy), str(corpus_copy / "missing.html")])
+    assert report.seen == len(files) + 1  # type: ignore[attr-defined]
+    assert report.reasons == {"extract/binary": 1, "extract/empty": 1,  # type: ignore[attr-defined]
+                              "discover/not_found": 1}
+    assert report.loaded == len(files) - 2  # type: ignore[attr-defined]
+    db = settings.db
+    assert _count(db, "select count(*) from documents") == len(files) - 2
+    assert _count(db, "select count(*) from rejections") == 3
+    assert _count(db, "select count(*) from quotes where kind = 'direct'") > 50
+    assert _count(db, "select count(*) from quotes where kind in ('indirect', 'mixed')") > 20
+    assert _count(db, "select count(*) from quotes where speaker_entity_id is not null") > 50
+    assert _count(db, "select count(*) from mentions") > 300
+    assert _count(db, "select count(*) from documents where dateline is not null") >= 3
+    assert _count(db, "select count(*) from documents where title is null "
+                      "and source_format = 'html'") == 0
+    assert run_data_tests(db) == {}
+
+
+def test_reingest_is_idempotent_and_changed_content_is_a_new_version(
+    settings: Settings, corpus_copy: Path, run_data_tests: DataTests
+) -> None:
+    _run(settings, [str(corpus_copy)])
+    tables = ("documents", "mentions", "quotes", "entities", "document_sources")
+    before = {t: _count(settings.db, f"select count(*) from {t}") for t in tables}  # noqa: S608
+
+    _second, report = _run(settings, [str(corpus_copy)])
+    assert report.loaded == 0  # type: ignore[attr-defined]
+    assert report.unchanged == before["documents"]  # type: ignore[attr-defined]
+    assert {t: _count(settings.db, f"select count(*) from {t}") for t in tables} == before  # noqa: S608
+
+    changed = corpus_copy / "kenya-drought-herders.txt"
+    changed.write_text(changed.read_text() + "\n\nA late paragraph was added to this story.\n")
+    _third, report = _run(settings, [str(changed)])
+    assert report.loaded == 1  # type: ignore[attr-defined]
+    versions = _count(settings.db, "select count(*) from document_sources "
+                                   f"where source = '{changed}'")  # noqa: S608
+    assert versions == 2
+    current = _count(settings.db, "select count(*) from current_documents where "
+                                  f"source = '{changed}' and clean_text like '%late paragraph%'")  # noqa: S608
+    assert current == 1
+    assert run_data_tests(settings.db) == {}

@@ -1,0 +1,171 @@
+"""The cleaning steps of tasks.normalise, one at a time, and the dateline finder."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from tasks.normalise import (
+    DEFAULT_STEPS,
+    clean,
+    find_dateline,
+    normalize_unicode,
+    normalize_whitespace,
+    remove_invisible,
+)
+
+# Text every step must return unchanged: typography that quote extraction relies on.
+UNCHANGED = [
+    "“We will win,” she said.",
+    "He called it ‘a fair deal’ — twice.",
+    "The talks – held in Geneva – ended…",
+    "Armenia’s prime minister, Nikol Pashinyan, met Emmanuel Macron.",
+    "Café crème, naïve façade, Zürich, São Paulo, Łódź, Ærø.",
+    "Երևան and Москва and 東京",
+    "« Nous gagnerons », a-t-il dit.",
+    "ﬁnal ＡＢＣ",  # compatibility characters: NFC leaves them, NFKC would not
+    "First paragraph.\nSecond paragraph.",
+]
+
+
+@pytest.mark.parametrize("step", DEFAULT_STEPS, ids=lambda s: s.__name__)
+@pytest.mark.parametrize("text", UNCHANGED)
+def test_steps_leave_clean_typography_alone(step, text):
+    assert step(text) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Cafe\u0301", "Café"),  # e + combining acute composes
+        ("A\u030a", "Å"),
+        ("n\u0303o", "ño"),
+        ("…", "…"),  # NFC keeps the ellipsis (NFKC would make it "...")
+        ("ﬁ", "ﬁ"),
+    ],
+)
+def test_normalize_unicode(raw, expected):
+    assert normalize_unicode(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("zero\u200bwidth", "zerowidth"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("\ufeffBOM at start", "BOM at start"),
+        ("word\u2060joiner", "wordjoiner"),
+        ("bidi \u202bcontrol\u202c here", "bidi control here"),
+        ("isolate \u2066x\u2069", "isolate x"),
+        ("bell\x07 and\x7f delete", "bell and delete"),
+        ("c1\x9f control", "c1 control"),
+        ("line one\r\nline two\rline three", "line one\nline two\nline three"),
+        ("tab\tseparated", "tab separated"),
+        ("keeps\nnewlines", "keeps\nnewlines"),
+    ],
+)
+def test_remove_invisible(raw, expected):
+    assert remove_invisible(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("two  spaces", "two spaces"),
+        ("no\u00a0break\u202fnarrow\u2009thin", "no break narrow thin"),
+        ("ideographic\u3000space", "ideographic space"),
+        ("  trimmed line  ", "trimmed line"),
+        ("para one\n\n\npara two", "para one\npara two"),
+        ("\n\n lead and trail \n\n", "lead and trail"),
+        ("a \n   \n b", "a\nb"),
+    ],
+)
+def test_normalize_whitespace(raw, expected):
+    assert normalize_whitespace(raw) == expected
+
+
+def test_normalize_whitespace_can_keep_one_blank_line():
+    assert normalize_whitespace("a\n\n\n\nb\n", max_blank_lines=1) == "a\n\nb"
+
+
+def test_clean_keeps_paragraphs_as_single_newlines():
+    raw = "  First  paragraph.\r\n\r\n\tSecond\u00a0paragraph,\r\nstill second?\n\n\nThird. "
+    assert clean(raw) == "First paragraph.\nSecond paragraph,\nstill second?\nThird."
+    assert clean(raw).count("\n") == 3
+
+
+def _visible(text: str) -> str:
+    """The test's own notion of invisible: format (Cf) characters and non-space controls."""
+    return "".join(
+        ch for ch in text
+        if unicodedata.category(ch) != "Cf"
+        and not (unicodedata.category(ch) == "Cc" and not ch.isspace())
+    )
+
+
+WORDY = [
+    "“Never,” he said — and meant it… “not ever.”",
+    "Zero\u200bwidth and soft\u00adhyphen words stay whole.",
+    "Tabs\tand\u00a0no-break\u2003spaces\r\nand CRLF\r\n\r\nparagraphs.",
+    "Cafe\u0301 au lait, naïve re\u0301sume\u0301.",
+    "Ctrl\x01chars\x1b[0m vanish\x7f.",
+    "« Bien sûr », dit-elle ; ‘quoted’ “again”.",
+]
+
+
+@pytest.mark.parametrize("raw", WORDY)
+def test_clean_never_changes_the_sequence_of_words(raw):
+    expected = unicodedata.normalize("NFC", _visible(raw)).split()
+    assert clean(raw).split() == expected
+
+
+@pytest.mark.xfail(
+    reason="BUG: remove_invisible deletes whitespace controls (\\v, \\f, \\x1c-\\x1f, \\x85) "
+    "instead of treating them as spaces, gluing the words on either side",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    "raw", ["Word line\x0bbreak", "page one\x0cpage two", "next\x85line"],
+    ids=["vertical-tab", "form-feed", "NEL"],
+)
+def test_clean_keeps_words_apart_across_whitespace_controls(raw):
+    assert clean(raw).split() == raw.split()
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("YEREVAN — Armenia’s government said on Monday", "YEREVAN"),
+        ("NEW YORK, March 3 (Reuters) - Stocks fell", "NEW YORK"),
+        ("NEW YORK — The city council", "NEW YORK"),
+        ("GENEVA – Talks resumed", "GENEVA"),
+        ("PORT-AU-PRINCE -- Aid arrived", "PORT-AU-PRINCE"),
+        ("WASHINGTON, D.C. — Lawmakers voted", "WASHINGTON"),
+    ],
+)
+def test_find_dateline(text, place):
+    span = find_dateline(text)
+    assert span is not None
+    assert span.text == place
+    assert text[span.start_char:span.end_char] == place
+    assert span.start_char == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A — b",
+        "US - officials said",
+        "The minister said on Monday that talks would resume.",
+        "Yerevan — mixed case is not a dateline",
+        "NEW YORK is a city — and a state",
+        "",
+    ],
+)
+def test_find_dateline_negatives(text):
+    assert find_dateline(text) is None
+
+
+def test_find_dateline_only_at_the_start():
+    assert find_dateline("Officials said.\nGENEVA — talks") is None

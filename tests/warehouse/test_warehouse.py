@@ -1,0 +1,127 @@
+"""The warehouse on real DuckDB files: migrations, atomic loads, error mapping."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newsmill.errors import TransientError, WarehouseError
+from warehouse import sql
+from warehouse.connection import connect, map_error, migrate, open_writer, schema_version
+from warehouse.loader import BatchRows, existing_documents, load_batch
+from warehouse.runs import COMPLETED, finish_run, get_run, start_run
+
+NOW = datetime(2026, 3, 9, 12, 0, 0)
+
+
+def _start(conn: duckdb.DuckDBPyConnection, run_id: str = "run-1") -> None:
+    start_run(conn, run_id=run_id, flow="test", settings={"a": 1}, code_version="test",
+              spacy_model="none", spacy_model_version="0", sources_given=1)
+
+
+def _document(document_id: str = "d1", text: str = "Some clean text.") -> dict[str, object]:
+    return {"document_id": document_id, "source": f"{document_id}.txt", "canonical_url": None,
+            "content_hash": "h-" + document_id, "title": "T", "author": None,
+            "published_at": NOW, "site_name": None, "language": "en", "description": None,
+            "dateline": None, "dateline_start_char": None, "dateline_end_char": None,
+            "source_format": "text", "clean_text": text, "run_id": "run-1", "loaded_at": NOW}
+
+
+def test_migrate_creates_schema_and_records_versions(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "w.duckdb")
+    assert schema_version(conn) == 0
+    applied = migrate(conn)
+    assert applied == [v for v, _n, _s in sql.migrations()]
+    assert schema_version(conn) == max(applied)
+    assert migrate(conn) == []  # forward-only and idempotent
+    tables = {r[0] for r in conn.execute(
+        "select table_name from information_schema.tables").fetchall()}
+    assert {"runs", "documents", "rejections", "entities", "mentions", "quotes",
+            "document_sources", "schema_version"} <= tables
+    for name, _text in sql.views():
+        conn.execute(f"select * from {name} limit 0")  # noqa: S608 - view names from our files
+
+
+def test_every_view_file_states_its_grain() -> None:
+    for name, text in sql.views():
+        assert text.lstrip().startswith("-- Grain:"), name
+
+
+def test_load_batch_is_atomic_and_idempotent(tmp_path: Path) -> None:
+    with open_writer(tmp_path / "w.duckdb") as conn:
+        _start(conn)
+        good = BatchRows(run_id="run-1", documents=[_document()], seen=1)
+        load_batch(conn, good)
+        load_batch(conn, good)  # same rows again: nothing new, counts still add up per batch
+        assert conn.execute("select count(*) from documents").fetchone() == (1,)
+
+        bad = BatchRows(run_id="run-1", documents=[_document("d2")], seen=1)
+        bad.mentions = [{"document_id": "d2", "entity_id": None, "start_char": 0,
+                         "end_char": 4, "text": "Some", "label": "ORG", "sentence_index": 0,
+                         "model_label": None, "run_id": "run-1"}]  # entity_id NOT NULL
+        with pytest.raises(WarehouseError):
+            load_batch(conn, bad)
+        # The failed batch left nothing behind: not its document, not its counts.
+        assert conn.execute("select count(*) from documents").fetchone() == (1,)
+        run = get_run(conn, "run-1")
+        assert run is not None and run.batches_committed == 2 and run.docs_seen == 2
+        assert existing_documents(conn, ["h-d1", "h-d2"]) == {"h-d1": "d1"}
+
+
+def test_run_row_records_outcome(tmp_path: Path) -> None:
+    with open_writer(tmp_path / "w.duckdb") as conn:
+        _start(conn)
+        finish_run(conn, run_id="run-1", status=COMPLETED, stage_seconds={"spacy": 1.5})
+        row = conn.execute("select status, finished_at is not null, stage_seconds->>'spacy', "
+                           "settings->>'a' from runs").fetchone()
+    assert row == ("completed", True, "1.5", "1")
+
+
+def test_reader_refuses_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseError, match="run `newsmill ingest` first"):
+        connect(tmp_path / "absent.duckdb", read_only=True)
+    assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_lock_held_by_another_process_is_transient(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys, time
+            conn = duckdb.connect({str(db)!r})
+            print("ready", flush=True)
+            sys.stdin.readline()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(TransientError, match="warehouse busy"):
+            connect(db)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=20)
+    connect(db).close()  # free again once the other process has gone
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (duckdb.TransactionException("Conflict on update"), TransientError),
+        (duckdb.IOException('Could not set lock on file "x": Conflicting lock is held'),
+         TransientError),
+        (duckdb.ConstraintException("NOT NULL constraint failed"), WarehouseError),
+        (duckdb.CatalogException("Table with name nope does not exist"), WarehouseError),
+        (duckdb.ParserException("syntax error"), WarehouseError),
+    ],
+)
+def test_map_error(error: Exception, expected: type[Exception]) -> None:
+    assert isinstance(map_error(error), expected)
