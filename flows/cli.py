@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from rich.progress import Progress, TaskID
+
 # Statement types `newsmill sql` runs; everything else (INSERT, COPY, ATTACH ...) is refused.
 READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "RELATION"})
 
@@ -62,14 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 # -- ingest -------------------------------------------------------------------------------------
 
 def _ingest(args: argparse.Namespace) -> int:
-    from flows.runtime import apply_prefect_defaults  # noqa: PLC0415
+    from flows.runtime import apply_prefect_defaults
 
     apply_prefect_defaults()
     if not args.verbose:
         # Set before Prefect is imported: its console handler reads this once.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.ingest import PROGRESS_LOGGER, ingest  # noqa: PLC0415 - after the env is set
-    from newsmill.errors import NewsmillError  # noqa: PLC0415
+    from flows.ingest import PROGRESS_LOGGER, ingest
+    from newsmill.errors import NewsmillError
 
     handler = None if args.no_progress or not sys.stderr.isatty() else _ProgressHandler()
     if handler:
@@ -94,10 +96,9 @@ class _ProgressHandler(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__()
-        from rich.progress import Progress  # noqa: PLC0415 - only on a terminal
 
         self.progress = Progress(transient=True)
-        self.task_id = None
+        self.task_id: TaskID | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         done, total = getattr(record, "done", 0), getattr(record, "total", 0)
@@ -113,8 +114,8 @@ class _ProgressHandler(logging.Handler):
 
 
 def _print_summary(result: Any) -> None:
-    from warehouse.connection import connect  # noqa: PLC0415
-    from warehouse.runs import rejections_for_run  # noqa: PLC0415
+    from warehouse.connection import connect
+    from warehouse.runs import rejections_for_run
 
     r = result.report
     print(f"run {result.run_id} {result.status} → {result.db}")
@@ -130,17 +131,17 @@ def _print_summary(result: Any) -> None:
         for source, stage, reason, detail in rows[:50]:
             print(f"    {source}: {stage}/{reason} — {detail}")
         if len(rows) > 50:
-            print(f"    … and {len(rows) - 50} more (SELECT * FROM rejections)")
+            print(f"    … and {len(rows) - 50} more: see the rejections table")
 
 
 # -- sql ----------------------------------------------------------------------------------------
 
 def _sql(args: argparse.Namespace, out: TextIO) -> int:
-    import duckdb  # noqa: PLC0415
+    import duckdb
 
-    from newsmill.errors import NewsmillError  # noqa: PLC0415
-    from newsmill.settings import Settings  # noqa: PLC0415
-    from warehouse.connection import connect  # noqa: PLC0415
+    from newsmill.errors import NewsmillError
+    from newsmill.settings import Settings
+    from warehouse.connection import connect
 
     try:
         statements = duckdb.extract_statements(args.query)
@@ -208,7 +209,7 @@ def _cut(value: str, width: int) -> str:
 # -- settings -----------------------------------------------------------------------------------
 
 def _settings() -> int:
-    from newsmill.settings import Settings  # noqa: PLC0415
+    from newsmill.settings import Settings
 
     for name, default, doc in Settings.describe():
         print(f"{name}  (default: {default})\n    {doc}")

@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from prefect import flow, get_run_logger
 
@@ -16,6 +17,8 @@ from tasks.nlp import load_pipeline
 from tasks.sources import expand_sources
 from warehouse.connection import open_writer
 from warehouse.runs import COMPLETED, FAILED, finish_run, start_run
+
+T = TypeVar("T")
 
 #: Logger the CLI listens to for its progress bar; records carry ``done`` and ``total``.
 PROGRESS_LOGGER = "newsmill.progress"
@@ -33,7 +36,8 @@ class IngestResult:
     status: str = COMPLETED
 
 
-def chunks(items: Sequence[object], size: int) -> list[Sequence[object]]:
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """``items`` cut into consecutive slices of at most ``size``."""
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 

@@ -64,7 +64,7 @@ class Settings:
         metadata=_doc("Extra attempts for a URL after a transient failure (timeout, 429, 5xx)."),
     )
     user_agent: str = field(
-        default="newsmill/0.1 (+https://github.com/newsmill/newsmill)",
+        default="newsmill/0.1 (news research pipeline; set NEWSMILL_USER_AGENT to add a contact)",
         metadata=_doc("User-Agent header sent with every HTTP request."),
     )
     min_text_chars: int = field(

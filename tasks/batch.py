@@ -19,8 +19,7 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect.client.schemas.objects import State, TaskRun
 
 from newsmill.errors import Rejection, TransientError
 from newsmill.settings import Settings
@@ -153,8 +152,8 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
     report.loaded = rows.loaded
     report.unchanged = unchanged
     report.rejected = len(rows.rejections)
-    for _source, rejection in rejections:
-        key = f"{rejection.stage}/{rejection.reason}"
+    for _source, refused in rejections:
+        key = f"{refused.stage}/{refused.reason}"
         report.reasons[key] = report.reasons.get(key, 0) + 1
     report.stage_seconds = dict(report.stage_seconds)
     return report
@@ -172,10 +171,9 @@ def only_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
 
 
 #: Retry delays for a batch whose warehouse was locked, in seconds.
-BATCH_RETRY_DELAYS = [2, 10, 30]
+BATCH_RETRY_DELAYS: list[float] = [2.0, 10.0, 30.0]
 
 process_batch_task = task(
-    process_batch,
     name="process-batch",
     retries=len(BATCH_RETRY_DELAYS),
     retry_delay_seconds=BATCH_RETRY_DELAYS,
@@ -183,4 +181,4 @@ process_batch_task = task(
     cache_policy=NO_CACHE,
     persist_result=False,
     log_prints=False,
-)
+)(process_batch)

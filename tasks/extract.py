@@ -136,9 +136,9 @@ def _drop_head_lines(text: str, title: str | None, author: str | None) -> str:
     lines = text.split("\n")
     while lines:
         first = lines[0].strip()
-        if title and first == title.strip():
-            lines.pop(0)
-        elif _BYLINE.match(first) and len(first.split()) <= MAX_BYLINE_WORDS:
+        is_title = bool(title) and first == (title or "").strip()
+        is_byline = bool(_BYLINE.match(first)) and len(first.split()) <= MAX_BYLINE_WORDS
+        if is_title or is_byline:
             lines.pop(0)
         else:
             break

@@ -62,7 +62,8 @@ def fetch_url(
                                timeout=timeout, user_agent=user_agent)
         except TransientError as exc:
             if attempt >= retries:
-                raise Rejection("fetch", "gave_up", f"{exc} (after {attempt + 1} attempts)") from exc
+                detail = f"{exc} (after {attempt + 1} attempts)"
+                raise Rejection("fetch", "gave_up", detail) from exc
             delay = getattr(exc, "retry_after", None) or BACKOFF_BASE * 2**attempt
             delay = min(delay, MAX_RETRY_AFTER) * (1 + random.random() / 2)
             log.info("retrying %s in %.1fs: %s", source.location, delay, exc)
@@ -116,7 +117,8 @@ def _read_response(
                         f"content type {content_type or 'missing'} is not HTML or plain text")
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise Rejection("fetch", "too_large", f"Content-Length {declared}; the limit is {max_bytes}")
+        raise Rejection("fetch", "too_large",
+                        f"Content-Length {declared}; the limit is {max_bytes}")
     chunks: list[bytes] = []
     size = 0
     try:

@@ -49,6 +49,9 @@ CIRCUMSTANCE_MARKS = frozenset({"when", "after", "before", "while", "because", "
 PRONOUN_PERSON = frozenset({"he", "she", "him", "her"})
 PRONOUN_GROUP = frozenset({"it", "they", "them", "we"})
 GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
+SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+#: Longest entity name considered when looking for the mention under a speaker phrase.
+MAX_NAME_CHARS = 200
 
 
 @cache
@@ -75,14 +78,16 @@ class _Resolver:
 
     def covering(self, start: int, end: int) -> Mention | None:
         """The mention overlapping ``[start, end)`` (the longest, if several)."""
-        i = bisect.bisect_right(self.starts, end) - 1
         best = None
-        while i >= 0 and self.mentions[i].end_char > start - 200:
+        # Mentions are sorted by start; one that overlaps starts before ``end`` and, names
+        # being short, no more than MAX_NAME_CHARS before ``start``.
+        i = bisect.bisect_left(self.starts, end) - 1
+        while i >= 0 and self.mentions[i].start_char > start - MAX_NAME_CHARS:
             m = self.mentions[i]
-            if m.start_char < end and start < m.end_char and m.label in {"PERSON", "ORG", "GPE",
-                                                                        "NORP"}:
-                if best is None or (m.end_char - m.start_char) > (best.end_char - best.start_char):
-                    best = m
+            overlaps = m.start_char < end and start < m.end_char
+            if overlaps and m.label in SPEAKER_LABELS and (
+                    best is None or m.end_char - m.start_char > best.end_char - best.start_char):
+                best = m
             i -= 1
         return best
 
@@ -158,7 +163,7 @@ def _token_span(doc: Doc, start: int, end: int) -> list[Token]:
 def _attribution_after(doc: Doc, close_at: int, limit_char: int) -> Token | None:
     after = _token_span(doc, close_at + 1, limit_char)[:MAX_TOKENS_AFTER_CLOSE]
     for tok in after:
-        if tok.text in DOUBLE_MARKS or tok.is_sent_start and tok.idx > close_at + 2:
+        if tok.text in DOUBLE_MARKS or (tok.is_sent_start and tok.idx > close_at + 2):
             break
         if _is_speech_verb(tok):
             return tok
@@ -348,8 +353,8 @@ def _trim_span(doc: Doc, start: int, end: int) -> Span | None:
     text = doc.text
     while start < end and text[start].isspace():
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in SINGLE_MARKS
-                           and end - 1 == start):
+    while end > start and (text[end - 1].isspace() or (text[end - 1] in SINGLE_MARKS
+                           and end - 1 == start)):
         end -= 1
     if end <= start:
         return None

@@ -86,7 +86,8 @@ def _expand_path(path: Path) -> Iterator[Source]:
             yield Source(str(path), "file")
         else:
             yield Source(str(path), "invalid", "unsupported_file_type",
-                         f"only .html, .htm and .txt files are read, not {path.suffix or 'no suffix'}")
+                         "only .html, .htm and .txt files are read, "
+                         f"not {path.suffix or 'no suffix'}")
     elif path.exists():
         yield Source(str(path), "invalid", "not_a_file", "neither a regular file nor a directory")
     else:

@@ -31,10 +31,10 @@ def _run(settings: Settings, paths: list[str]) -> tuple[str, object]:
     return run_id, process_batch(expand_sources(paths), settings, run_id)
 
 
-def _count(db: Path, query: str) -> int:
+def _count(db: Path, query: str, *params: object) -> int:
     conn = duckdb.connect(str(db), read_only=True)
     try:
-        row = conn.execute(query).fetchone()
+        row = conn.execute(query, list(params)).fetchone()
     finally:
         conn.close()
     assert row is not None
@@ -86,10 +86,10 @@ def test_reingest_is_idempotent_and_changed_content_is_a_new_version(
     changed.write_text(changed.read_text() + "\n\nA late paragraph was added to this story.\n")
     _third, report = _run(settings, [str(changed)])
     assert report.loaded == 1  # type: ignore[attr-defined]
-    versions = _count(settings.db, "select count(*) from document_sources "
-                                   f"where source = '{changed}'")  # noqa: S608
+    versions = _count(settings.db, "select count(*) from document_sources where source = ?",
+                      str(changed))
     assert versions == 2
-    current = _count(settings.db, "select count(*) from current_documents where "
-                                  f"source = '{changed}' and clean_text like '%late paragraph%'")  # noqa: S608
+    current = _count(settings.db, "select count(*) from current_documents where source = ? "
+                     "and clean_text like '%late paragraph%'", str(changed))
     assert current == 1
     assert run_data_tests(settings.db) == {}

@@ -47,7 +47,7 @@ def server() -> Iterator[Server]:
     state = Server(base="")
 
     class RequestHandler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             hit = state.hits.get(self.path, 0) + 1
             state.hits[self.path] = hit
             route = state.routes.get(self.path)
@@ -56,7 +56,7 @@ def server() -> Iterator[Server]:
             else:
                 route(self, hit)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)

@@ -1,0 +1,201 @@
+"""Document-level consolidation of entity mentions: tasks.entities (no spaCy model)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tasks.entities import RawSpan, consolidate, entity_id, normalise_name
+from tasks.models import Span
+
+
+def span(text: str, surface: str, label: str, nth: int = 0) -> RawSpan:
+    """The ``nth`` occurrence of ``surface`` in ``text`` as a model span."""
+    start = [m.start() for m in re.finditer(re.escape(surface), text)][nth]
+    return RawSpan(start, start + len(surface), label)
+
+
+def sentence_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer(r"[.!?] ", text)]
+
+
+def run(text, spans, dateline=None):
+    mentions = consolidate(text, spans, sentence_starts(text), dateline=dateline)
+    for m in mentions:
+        assert text[m.start_char:m.end_char] == m.text
+    assert [m.start_char for m in mentions] == sorted(m.start_char for m in mentions)
+    return mentions
+
+
+def table(mentions):
+    return [(m.text, m.label, m.canonical) for m in mentions]
+
+
+def test_leading_the_and_possessives_are_trimmed():
+    text = ("The European Union’s envoy met the Kremlin's aides and the Greens’ leader. "
+            "THE Hague Group's report followed.")
+    mentions = run(text, [
+        span(text, "The European Union’s", "ORG"),
+        span(text, "the Kremlin's", "ORG"),
+        span(text, "the Greens’", "NORP"),
+        span(text, "THE Hague Group's", "ORG"),
+    ])
+    assert [m.text for m in mentions] == ["European Union", "Kremlin", "Greens", "Hague Group"]
+    assert mentions[0].start_char == 4
+    assert mentions[1].start_char == text.index("Kremlin")
+
+
+def test_trailing_punctuation_is_trimmed_but_abbreviation_dots_kept():
+    text = "Officials in the U.S. and Armenia, said so."
+    mentions = run(text, [span(text, "the U.S.", "GPE"), span(text, "Armenia,", "GPE")])
+    assert [m.text for m in mentions] == ["U.S.", "Armenia"]
+
+
+def test_surname_links_to_earlier_full_person_name_and_is_forced_person():
+    text = "Nikol Pashinyan spoke on Monday. Later Pashinyan left. Nikol was tired."
+    mentions = run(text, [
+        span(text, "Nikol Pashinyan", "PERSON"),
+        span(text, "Pashinyan", "ORG", nth=1),
+        span(text, "Nikol", "GPE", nth=1),
+    ])
+    assert table(mentions) == [
+        ("Nikol Pashinyan", "PERSON", "Nikol Pashinyan"),
+        ("Pashinyan", "PERSON", "Nikol Pashinyan"),
+        ("Nikol", "PERSON", "Nikol Pashinyan"),
+    ]
+    assert [m.model_label for m in mentions] == ["PERSON", "ORG", "GPE"]
+    assert [m.sentence_index for m in mentions] == [0, 1, 2]
+
+
+def test_surname_that_is_a_listed_place_is_not_linked():
+    text = "Maria Armenia wrote the letter. Armenia replied."
+    mentions = run(text, [span(text, "Maria Armenia", "PERSON"), span(text, "Armenia", "GPE", 1)])
+    assert table(mentions)[1] == ("Armenia", "GPE", "Armenia")
+
+
+def test_acronym_after_long_name_in_parentheses_links():
+    text = ("The Collective Security Treaty Organization (CSTO) met in May. "
+            "Later the CSTO said no.")
+    mentions = run(text, [
+        span(text, "The Collective Security Treaty Organization", "ORG"),
+        span(text, "CSTO", "ORG", nth=1),
+    ])
+    assert table(mentions) == [
+        ("Collective Security Treaty Organization", "ORG",
+         "Collective Security Treaty Organization"),
+        ("CSTO", "ORG", "Collective Security Treaty Organization"),  # propagated, in brackets
+        ("CSTO", "ORG", "Collective Security Treaty Organization"),
+    ]
+    assert mentions[1].model_label is None
+
+
+def test_parenthesised_acronym_that_does_not_match_initials_is_not_linked():
+    text = "The Harbour Board (XYZ) met. XYZ said no."
+    mentions = run(text, [span(text, "The Harbour Board", "ORG"), span(text, "XYZ", "ORG", 1)])
+    assert mentions[-1].canonical == "XYZ"
+
+
+def test_bare_acronym_matches_initials_of_earlier_long_name():
+    text = "The North Atlantic Treaty Organization met in May. Officials at NATO said no."
+    mentions = run(text, [
+        span(text, "The North Atlantic Treaty Organization", "ORG"),
+        span(text, "NATO", "ORG"),
+    ])
+    assert table(mentions)[1] == ("NATO", "ORG", "North Atlantic Treaty Organization")
+
+
+@pytest.mark.parametrize("model_label", ["ORG", "PERSON", "NORP"])
+def test_listed_country_is_gpe_whatever_the_model_said(model_label):
+    text = "Armenia and France signed the deal."
+    mentions = run(text, [span(text, "Armenia", model_label), span(text, "France", "ORG")])
+    assert [(m.text, m.label) for m in mentions] == [("Armenia", "GPE"), ("France", "GPE")]
+    assert mentions[0].model_label == model_label
+
+
+def test_majority_label_wins_for_unlisted_names():
+    text = "Acme Shipping rose. Acme Shipping fell. Acme Shipping closed."
+    mentions = run(text, [span(text, "Acme Shipping", lbl, i)
+                          for i, lbl in enumerate(["GPE", "ORG", "ORG"])])
+    assert {m.label for m in mentions} == {"ORG"}
+
+
+def test_dateline_place_becomes_a_gpe_mention():
+    text = "YEREVAN — Officials in Yerevan met the mayor."
+    mentions = run(
+        text,
+        [span(text, "YEREVAN", "ORG"), span(text, "Yerevan", "GPE")],
+        dateline=Span(0, 7, "YEREVAN"),
+    )
+    assert table(mentions) == [("YEREVAN", "GPE", "Yerevan"), ("Yerevan", "GPE", "Yerevan")]
+
+
+def test_unlisted_dateline_place_is_gpe_even_without_model_span():
+    text = "PORT ELLERY — The Port Ellery council voted."
+    mentions = run(text, [span(text, "Port Ellery", "ORG", 0)],
+                   dateline=Span(0, 11, "PORT ELLERY"))
+    assert table(mentions) == [
+        ("PORT ELLERY", "GPE", "Port Ellery"),
+        ("Port Ellery", "GPE", "Port Ellery"),
+    ]
+
+
+def test_untagged_exact_repeat_is_propagated():
+    text = "Microsoft announced a deal. Analysts said Microsoft would pay."
+    mentions = run(text, [span(text, "Microsoft", "ORG")])
+    assert [(m.start_char, m.label, m.model_label) for m in mentions] == [
+        (0, "ORG", "ORG"), (text.index("Microsoft", 1), "ORG", None)]
+    assert mentions[1].sentence_index == 1
+
+
+def test_no_propagation_inside_a_longer_word_or_lowercase_or_short_forms():
+    text = "Microsoft spoke. Microsoftish and NotMicrosoft items. microsoft. EU rules. EU."
+    mentions = run(text, [span(text, "Microsoft", "ORG"), span(text, "EU", "ORG")])
+    assert [m.text for m in mentions] == ["Microsoft", "EU"]
+
+
+def test_propagation_stops_at_a_possessive():
+    text = "Armenia voted. Armenia’s envoy left."
+    mentions = run(text, [span(text, "Armenia", "GPE")])
+    assert [(m.text, m.start_char) for m in mentions] == [("Armenia", 0), ("Armenia", 15)]
+
+
+@pytest.mark.parametrize("label", ["DATE", "CARDINAL", "MONEY", "PERCENT", "TIME", "ORDINAL"])
+def test_value_labels_are_dropped(label):
+    text = "On 3 May 2024 some 40 people paid $5."
+    spans = [span(text, "3 May 2024", label), span(text, "40", label), span(text, "$5", label)]
+    assert run(text, spans) == []
+
+
+def test_sentence_index_follows_sentence_starts():
+    text = "Armenia voted. Then France abstained. Finally Chile agreed."
+    spans = [span(text, name, "GPE") for name in ("Armenia", "France", "Chile")]
+    assert [m.sentence_index for m in run(text, spans)] == [0, 1, 2]
+
+
+def test_entity_id_is_stable_and_insensitive_to_case_and_leading_the():
+    first = entity_id("Kremlin", "ORG")
+    assert first == entity_id("the Kremlin", "ORG") == entity_id("THE KREMLIN", "ORG")
+    assert first == entity_id("  The  Kremlin’s ", "ORG")
+    assert first == entity_id("Kremlin", "ORG")  # same input, same id
+    assert re.fullmatch(r"[0-9a-f]{16}", first)
+    assert first != entity_id("Kremlin", "GPE")
+    assert first != entity_id("Kremlins", "ORG")
+    # Pinned: ids are stored in the warehouse, so the key format must not drift.
+    assert entity_id("Armenia", "GPE") == "5db3e0a99daa58c6"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("The Kremlin", "kremlin"),
+        ("Armenia’s", "armenia"),
+        ("Pashinyan's", "pashinyan"),
+        ("U.S.", "us"),
+        ("ＮＡＴＯ", "nato"),
+        ("Procter  &  Gamble", "procter & gamble"),
+        ("Theodore Roosevelt", "theodore roosevelt"),  # "the" only as a whole word
+    ],
+)
+def test_normalise_name(name, expected):
+    assert normalise_name(name) == expected
