@@ -98,7 +98,8 @@ class Settings:
                 continue
             if name not in {f.name for f in fields(cls)}:
                 raise TypeError(f"unknown setting {name!r}")
-            values[name] = value
+            field_ = next(f for f in fields(cls) if f.name == name)
+            values[name] = _parse(field_, value) if isinstance(value, str) else value
         settings = cls(**values)
         settings.validate()
         return settings
@@ -117,8 +118,12 @@ class Settings:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
         if self.fetch_timeout <= 0:
             raise ValueError(f"{ENV_PREFIX}FETCH_TIMEOUT must be positive")
-        if self.fetch_retries < 0 or self.min_text_chars < 0:
-            raise ValueError("retries and minimum lengths cannot be negative")
+        for name in ("fetch_retries", "min_text_chars"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} cannot be negative")
+        if self.min_text_chars > self.max_text_chars:
+            raise ValueError(f"{ENV_PREFIX}MIN_TEXT_CHARS ({self.min_text_chars}) is above "
+                             f"{ENV_PREFIX}MAX_TEXT_CHARS ({self.max_text_chars})")
 
     def as_record(self) -> dict[str, Any]:
         """A JSON-ready dict of every field, stored with each run."""

@@ -23,8 +23,15 @@ log = logging.getLogger(__name__)
 #: any encoding has none; 1% tolerates a stray byte in an otherwise good file.
 BINARY_CONTROL_SHARE = 0.01
 #: Share of U+FFFD replacement characters tolerated when decoding UTF-8 with a few bad bytes
-#: (trafilatura's own guess garbles the whole page in that case, so we decode first).
+#: (trafilatura's own guess garbles the whole page in that case, so we decode first) ...
 MAX_REPLACEMENT_SHARE = 0.001
+#: ... and a few bad bytes are tolerated in any text, however short.
+MIN_REPLACEMENTS_TOLERATED = 3
+#: Byte order marks that say how a text is encoded, longest first (UTF-32 LE starts like
+#: UTF-16 LE).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
 #: A leading line like "By Jane Doe and Ali Khan" of at most this many words is a byline.
 MAX_BYLINE_WORDS = 10
 _BYLINE = re.compile(r"^\s*(?:By|BY|by)\s+\S")
@@ -32,14 +39,25 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def decode(raw: RawDocument) -> str:
-    """The body as text: declared charset, then UTF-8, then a lenient fallback."""
+    """The body as text.
+
+    A byte order mark decides first; then UTF-8 (most pages, whatever they declare), then the
+    declared charset, then a ``<meta charset>``, then UTF-8 with a few bad bytes replaced,
+    then Windows-1252, which decodes any byte.
+    """
     body = raw.body
     if not body.strip():
         raise Rejection("extract", "empty", "the input has no content")
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            try:
+                return body.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise Rejection("extract", "bad_encoding",
+                                f"starts with a {encoding} byte order mark but is not {encoding}"
+                                ) from exc
     if b"\x00" in body[:4096] or len(_CONTROL.findall(body)) > BINARY_CONTROL_SHARE * len(body):
         raise Rejection("extract", "binary", "the input looks like binary data, not text or HTML")
-    if body.startswith(codecs.BOM_UTF8):
-        body = body[len(codecs.BOM_UTF8):]
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -56,7 +74,8 @@ def decode(raw: RawDocument) -> str:
         except (LookupError, UnicodeDecodeError):
             pass
     text = body.decode("utf-8", errors="replace")
-    if text.count("\ufffd") <= MAX_REPLACEMENT_SHARE * len(text):
+    allowed = max(MIN_REPLACEMENTS_TOLERATED, MAX_REPLACEMENT_SHARE * len(text))
+    if text.count("\ufffd") <= allowed:
         return text
     # Most non-UTF-8 news pages without a charset are Windows-1252; it decodes any byte.
     return body.decode("cp1252", errors="replace")

@@ -19,8 +19,12 @@ Step = Callable[[str], str]
 # Zero-width characters, soft hyphen, word joiner, BOM and bidirectional controls: invisible,
 # they only split words for search and tokenisers.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-# C0/C1 control characters except tab and newline (handled by the whitespace step).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters that separate words (vertical tab — Word's manual line break — form feed,
+# the information separators, NEL) and the Unicode line and paragraph separators.
+_SPACING_CONTROL = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+_LINE_SEPARATOR = re.compile("[\u2028\u2029]")
+# The remaining C0/C1 control characters, which carry nothing.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Every horizontal space character Unicode knows, including no-break and narrow spaces.
 _HSPACE = re.compile(r"[^\S\n]+")
 
@@ -37,11 +41,14 @@ def normalize_unicode(text: str, *, form: str = "NFC") -> str:
 def remove_invisible(text: str) -> str:
     """Delete zero-width characters, soft hyphens, bidi controls and control characters.
 
-    Tabs and newlines are kept for :func:`normalize_whitespace`; carriage returns are turned
-    into newlines first so that Windows line ends do not glue lines together.
+    Controls that separate words (tab, vertical tab, form feed, NEL, the information
+    separators) become spaces and U+2028/U+2029 become newlines, so words never glue together;
+    carriage returns become newlines so that Windows line ends keep their lines apart.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", _INVISIBLE.sub("", text.replace("\t", " ")))
+    text = _LINE_SEPARATOR.sub("\n", text)
+    text = _SPACING_CONTROL.sub(" ", text.replace("\t", " "))
+    return _CONTROL.sub("", _INVISIBLE.sub("", text))
 
 
 def normalize_whitespace(text: str, *, max_blank_lines: int = 0) -> str:

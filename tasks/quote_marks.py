@@ -51,8 +51,8 @@ def mark_role(text: str, i: int) -> str | None:
         return "open" if ch == "«" else "close"
     opens = before in _BEFORE_OPEN and not after.isspace()
     closes = not before.isspace() and (after in _AFTER_CLOSE or after.isspace())
-    if ch in SINGLE_MARKS and before.isalnum() and after.isalnum():
-        return None  # don't, Armenia’s
+    if ch in SINGLE_MARKS and ((before.isalnum() and after.isalnum()) or after.isdigit()):
+        return None  # don't, Armenia’s, the ’90s
     if opens and not closes:
         return "open"
     if closes and not opens:
@@ -90,20 +90,26 @@ def _scan(
     i = start
     while True:
         opened: int | None = None
-        depth = 0
+        nested: list[str] = []  # glyph of each open nested quote, innermost last
         while i < end:
             role = mark_role(text, i)
             ch = text[i]
             if role == "open":
-                if depth == 0 and ch in DOUBLE_MARKS:
-                    opened, depth = i, 1
-                elif depth > 0:
-                    depth += 1  # a nested quote, of either glyph
-            elif role == "close" and depth > 1:
-                depth -= 1
-            elif role == "close" and depth == 1 and ch in DOUBLE_MARKS and opened is not None:
-                closed.append((opened, i))
-                opened, depth = None, 0
+                if opened is None and ch in DOUBLE_MARKS:
+                    opened = i
+                elif opened is not None:
+                    nested.append(ch)  # a nested quote, of either glyph
+            elif role == "close" and opened is not None:
+                if ch in DOUBLE_MARKS:
+                    # Nested quotes opened with a single mark and never closed were
+                    # apostrophes ("the dockers’ union"); a double mark closes past them.
+                    while nested and nested[-1] in SINGLE_MARKS:
+                        nested.pop()
+                if nested:
+                    nested.pop()
+                elif ch in DOUBLE_MARKS:
+                    closed.append((opened, i))
+                    opened = None
             i += 1
         if opened is None:
             return closed, None

@@ -186,6 +186,16 @@ def _attribution_before(doc: Doc, open_at: int, limit_char: int) -> Token | None
     return None
 
 
+def _stands_alone(text: str, passage: QuotedSpan, content: str) -> bool:
+    """An unattributed passage is a statement only when it is a sentence of its own: long
+    enough, ending in punctuation, and opening a paragraph or following a finished sentence
+    (not a fragment inside someone's reported speech)."""
+    if _words(content) < MIN_STATEMENT_WORDS or not content.rstrip().endswith(_CLOSING_PUNCT):
+        return False
+    before = text[:passage.open_at].rstrip(" ")
+    return not before or before[-1] in "\n.!?…" or before[-1] in DOUBLE_MARKS
+
+
 def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
@@ -223,8 +233,7 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
         if verb is None:
             verb = _attribution_before(
                 doc, passage.open_at, max(prev_close, paragraph_starts[paragraph]))
-        ends_like_statement = content.rstrip().endswith(_CLOSING_PUNCT)
-        if verb is None and (_words(content) < MIN_STATEMENT_WORDS or not ends_like_statement):
+        if verb is None and not _stands_alone(text, passage, content):
             continue  # a quoted term, or a fragment inside reported speech (found below)
         quote = _direct_quote(doc, passage, verb, resolver)
         if verb is not None:

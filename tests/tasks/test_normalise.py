@@ -120,11 +120,6 @@ def test_clean_never_changes_the_sequence_of_words(raw):
     assert clean(raw).split() == expected
 
 
-@pytest.mark.xfail(
-    reason="BUG: remove_invisible deletes whitespace controls (\\v, \\f, \\x1c-\\x1f, \\x85) "
-    "instead of treating them as spaces, gluing the words on either side",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "raw", ["Word line\x0bbreak", "page one\x0cpage two", "next\x85line"],
     ids=["vertical-tab", "form-feed", "NEL"],

@@ -1,0 +1,135 @@
+"""Scoring found quotes and entities against hand-made truth (the sample corpus's
+``expected.json`` and the seed's gold file). Pure functions; the gates in ``tests/quality``
+and any ``newsmill eval`` command share them.
+
+Quote matching follows the usual partial-match convention: a found quote matches an expected
+one when their token overlap (intersection over the longer of the two) is at least
+:data:`PARTIAL_MATCH`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tasks.models import Mention, Quote
+
+#: Token overlap at which two quote spans count as the same quote (the threshold of the
+#: partial-match measure used in quote-attribution evaluations).
+PARTIAL_MATCH = 0.5
+
+
+@dataclass(frozen=True)
+class ExpectedQuote:
+    text: str
+    kind: str
+    speaker: str | None
+
+
+@dataclass
+class QuoteScore:
+    expected: int = 0
+    found: int = 0
+    matched: int = 0  # expected quotes with a partially matching found quote
+    speaker_right: int = 0  # of those, with the right resolved speaker
+    false_positives: int = 0  # found quotes matching no expected quote
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.expected if self.expected else 0.0
+
+    @property
+    def precision(self) -> float:
+        return (self.found - self.false_positives) / self.found if self.found else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def end_to_end(self) -> float:
+        """Share of expected quotes found with the right speaker."""
+        return self.speaker_right / self.expected if self.expected else 0.0
+
+    def add(self, other: QuoteScore) -> None:
+        self.expected += other.expected
+        self.found += other.found
+        self.matched += other.matched
+        self.speaker_right += other.speaker_right
+        self.false_positives += other.false_positives
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def overlap(a: str, b: str) -> float:
+    """Shared tokens (as a multiset) over the token count of the longer text."""
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 0.0
+    pool: dict[str, int] = {}
+    for t in tb:
+        pool[t] = pool.get(t, 0) + 1
+    shared = 0
+    for t in ta:
+        if pool.get(t, 0):
+            pool[t] -= 1
+            shared += 1
+    return shared / max(len(ta), len(tb))
+
+
+def _same_speaker(found: str | None, expected: str | None) -> bool:
+    if found is None or expected is None:
+        return found is None and expected is None
+    f, e = found.casefold(), expected.casefold()
+    return f == e or f in e.split() or e in f.split()
+
+
+def score_quotes(found: Sequence[Quote], expected: Iterable[ExpectedQuote],
+                 kinds: frozenset[str] | None = None) -> QuoteScore:
+    """Match found quotes to expected ones (each used once, best overlap first)."""
+    wanted = [e for e in expected if kinds is None or e.kind in kinds]
+    candidates = [q for q in found if kinds is None or q.kind in kinds]
+    score = QuoteScore(expected=len(wanted), found=len(candidates))
+    pairs = sorted(
+        ((overlap(q.text, e.text), i, j) for i, q in enumerate(candidates)
+         for j, e in enumerate(wanted)),
+        reverse=True,
+    )
+    used_found: set[int] = set()
+    used_expected: set[int] = set()
+    for value, i, j in pairs:
+        if value < PARTIAL_MATCH:
+            break
+        if i in used_found or j in used_expected:
+            continue
+        used_found.add(i)
+        used_expected.add(j)
+        score.matched += 1
+        if _same_speaker(candidates[i].speaker_canonical, wanted[j].speaker):
+            score.speaker_right += 1
+    # A found quote overlapping an expected one already matched (a split quote's second half,
+    # say) is not a false positive.
+    for i, q in enumerate(candidates):
+        if i not in used_found and all(overlap(q.text, e.text) < PARTIAL_MATCH for e in wanted):
+            score.false_positives += 1
+    return score
+
+
+def entity_recall(mentions: Sequence[Mention], expected: Iterable[dict[str, object]]) -> float:
+    """Share of expected (name, label, surface form) triples found linked to that entity."""
+    total = hit = 0
+    for entity in expected:
+        name = str(entity["name"]).casefold()
+        forms = [str(f) for f in entity.get("mentions", [])]  # type: ignore[attr-defined]
+        for form in forms:
+            total += 1
+            if any(m.text == form and (m.canonical.casefold() == name or
+                                       m.canonical.casefold() in name or
+                                       name in m.canonical.casefold())
+                   for m in mentions):
+                hit += 1
+    return hit / total if total else 0.0
