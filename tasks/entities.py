@@ -45,7 +45,22 @@ MIN_PROPAGATED_CHARS = 3
 
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
-_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+# An acronym: capitals, with the odd lowercase letter ("BoM" for Bureau of Meteorology).
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{0,6}[A-Z]$")
+#: Titles and honorifics that open a person's name in news copy; trimmed from PERSON spans
+#: so "Councillor Gareth Penhaligon" and "Gareth Penhaligon" are one person.
+PERSON_TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
+    "councillor", "cllr", "president", "prime", "minister", "secretary", "chancellor", "mayor",
+    "governor", "senator", "sen", "rep", "representative", "judge", "justice", "general", "gen",
+    "colonel", "col", "captain", "capt", "chief", "inspector", "detective", "officer", "sergeant",
+    "bishop", "pope", "king", "queen", "prince", "princess", "rev", "father", "sister",
+    "commissioner", "deputy", "ambassador", "chairman", "chairwoman", "chair", "coach",
+    "manager", "transport", "health", "foreign", "home", "finance", "defence", "defense",
+    "education", "interior", "economy", "business", "environment", "culture", "mrs.", "mr.",
+    "dr.", "ms.", "prof.",
+})
+_TITLE_WORD = re.compile(r"[A-Za-z.]+")
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,9 @@ def _trim(text: str, span: RawSpan) -> RawSpan | None:
     poss = _POSSESSIVE.search(text[start:end])
     if poss and poss.start() > 0:
         end = start + poss.start()
+    opening = text.find("(", start, end)
+    if opening > start and text.find(")", opening, end) < 0:
+        end = opening  # "Bureau of Meteorology (BoM": the acronym is linked separately
     while end > start and not text[end - 1].isalnum() and text[end - 1] not in ").":
         end -= 1
     if end <= start:
@@ -100,6 +118,23 @@ def _trim(text: str, span: RawSpan) -> RawSpan | None:
 def _initials(name: str) -> str:
     words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in ACRONYM_STOPWORDS]
     return "".join(w[0] for w in words if w[0].isalpha()).upper()
+
+
+def _acronym_letters(form: str) -> str:
+    """The capitals of an acronym: "BoM" stands for B… M…."""
+    return "".join(ch for ch in form if ch.isupper())
+
+
+def _trim_title(text: str, span: RawSpan) -> RawSpan:
+    """Drop leading titles from a PERSON span ("Transport Secretary Oliver Stannard"), keeping
+    at least one word."""
+    start, end = span.start_char, span.end_char
+    while True:
+        match = _TITLE_WORD.match(text, start, end)
+        rest = text[match.end():end] if match else ""
+        if not match or match.group().casefold() not in PERSON_TITLES or not rest.strip():
+            return RawSpan(start, end, span.label)
+        start = match.end() + (len(rest) - len(rest.lstrip()))
 
 
 def consolidate(
@@ -115,6 +150,8 @@ def consolidate(
         if raw.label not in KEPT_LABELS:
             continue
         trimmed = _trim(text, raw)
+        if trimmed and trimmed.label == "PERSON":
+            trimmed = _trim_title(text, trimmed)
         if trimmed:
             spans.append(trimmed)
     if dateline is not None:
@@ -136,13 +173,15 @@ def consolidate(
         form = surface[id(s)]
         if " " in form:
             long_names.setdefault(_initials(form), form)
-            after = re.match(r"\s*\(([A-Z][A-Z&]{1,7})\)", text[s.end_char:s.end_char + 12])
-            if after and _initials(form) == after.group(1).replace("&", ""):
+            after = re.match(r"\s*\(([A-Z][A-Za-z&]{0,6}[A-Z])\)",
+                             text[s.end_char:s.end_char + 12])
+            if after and _initials(form) == _acronym_letters(after.group(1)):
                 canonical[after.group(1).casefold()] = form
     for s in spans:
         form = surface[id(s)]
-        if _ACRONYM.match(form) and form.casefold() not in canonical and form in long_names:
-            canonical[form.casefold()] = long_names[form]
+        letters = _acronym_letters(form)
+        if _ACRONYM.match(form) and form.casefold() not in canonical and letters in long_names:
+            canonical[form.casefold()] = long_names[letters]
 
     # 5. person names: a later single word matching the first or last word of a full name.
     person_parts: dict[str, str] = {}

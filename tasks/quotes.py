@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from tasks.models import Mention, Quote, QuoteKind, Span
-from tasks.quote_marks import DOUBLE_MARKS, SINGLE_MARKS, QuotedSpan, find_quoted_spans
+from tasks.quote_marks import DOUBLE_MARKS, QuotedSpan, find_quoted_spans
 
 #: Tokens between a closing mark and its speech verb (``,” the union’s chair said``): the
 #: longest speaker phrase in front of an inverted verb seen in news copy is about five words.
@@ -50,6 +50,18 @@ PRONOUN_PERSON = frozenset({"he", "she", "him", "her"})
 PRONOUN_GROUP = frozenset({"it", "they", "them", "we"})
 GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+#: Nouns that, after "the", refer back to an organisation already named ("the company said").
+ORGANISATION_NOUNS = frozenset({
+    "company", "firm", "operator", "union", "ministry", "department", "council", "government",
+    "club", "bank", "agency", "authority", "committee", "party", "court", "police", "hospital",
+    "trust", "board", "group", "survey", "association", "federation", "office", "commission",
+    "organisation", "organization", "institute", "university", "museum", "charity", "regulator",
+    "airline", "retailer", "insurer", "carrier", "manufacturer", "developer", "league",
+    "alliance", "bloc", "coalition", "campaign", "service", "team", "network",
+})
+#: Role nouns that speak for the organisation in their "for"/"of" phrase.
+SPOKESPERSON_NOUNS = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative",
+                                "official", "officials", "statement", "source", "sources"})
 #: Longest entity name considered when looking for the mention under a speaker phrase.
 MAX_NAME_CHARS = 200
 
@@ -71,8 +83,16 @@ def _is_speech_verb(token: Token) -> bool:
 class _Resolver:
     """Finds the entity a speaker phrase names, using the document's mentions."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[Mention]) -> None:
+    def __init__(self, doc: Doc, mentions: Sequence[Mention],
+                 quoted: Sequence[QuotedSpan] = ()) -> None:
         self.doc = doc
+        # A pronoun never refers to someone named inside a quotation ("“Rúben is exactly the
+        # profile we wanted,” he said"), so those mentions are not antecedents.
+        self.antecedents = sorted(
+            (m for m in mentions
+             if not any(q.open_at < m.start_char < q.close_at for q in quoted)),
+            key=lambda m: m.start_char)
+        self.antecedent_starts = [m.start_char for m in self.antecedents]
         self.mentions = sorted(mentions, key=lambda m: m.start_char)
         self.starts = [m.start_char for m in self.mentions]
 
@@ -92,10 +112,11 @@ class _Resolver:
         return best
 
     def last_before(self, position: int, labels: frozenset[str]) -> Mention | None:
-        i = bisect.bisect_left(self.starts, position) - 1
+        """The nearest mention with one of ``labels`` before ``position``, outside quotes."""
+        i = bisect.bisect_left(self.antecedent_starts, position) - 1
         while i >= 0:
-            if self.mentions[i].label in labels:
-                return self.mentions[i]
+            if self.antecedents[i].label in labels:
+                return self.antecedents[i]
             i -= 1
         return None
 
@@ -112,10 +133,20 @@ class _Resolver:
                     return found
         return None
 
+    def _on(self, token: Token) -> Mention | None:
+        return self.covering(token.idx, token.idx + len(token))
+
     def resolve(self, speaker: Token) -> tuple[Span, Mention | None]:
-        """The speaker phrase for a subject token, and the mention it refers to."""
+        """The speaker phrase for a subject token, and the mention it refers to.
+
+        Only a mention on the phrase's head word names the speaker: in "Everton's director"
+        the speaker is the director, not Everton. A role noun takes an apposed name
+        ("Everton's director, Karl Henshall") or the organisation it speaks for ("a
+        spokesperson for the ministry"); a definite organisation noun ("the company") takes
+        the organisation named last; a pronoun, the person or organisation named last.
+        """
         phrase = _speaker_phrase(speaker)
-        found = self.covering(phrase.start_char, phrase.end_char)
+        found = self._on(speaker)
         if found is not None:
             return phrase, found
         word = speaker.lower_
@@ -124,6 +155,18 @@ class _Resolver:
         if word in PRONOUN_GROUP:
             return phrase, (self.previous_subject(speaker, GROUP_LABELS)
                             or self.last_before(speaker.idx, GROUP_LABELS))
+        for child in speaker.rights:
+            if child.dep_ == "appos" and (named := self._on(child)) is not None:
+                return phrase, named
+        if word in SPOKESPERSON_NOUNS:
+            for prep in speaker.rights:
+                if prep.lower_ in {"for", "of", "at"}:
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj" and (named := self._on(obj)) is not None:
+                            return phrase, named
+        if word in ORGANISATION_NOUNS and any(c.lower_ == "the" for c in speaker.lefts):
+            return phrase, (self.previous_subject(speaker, frozenset({"ORG"}))
+                            or self.last_before(speaker.idx, frozenset({"ORG"})))
         return phrase, None
 
 
@@ -186,6 +229,15 @@ def _attribution_before(doc: Doc, open_at: int, limit_char: int) -> Token | None
     return None
 
 
+def _ends_for_attribution(text: str, passage: QuotedSpan) -> bool:
+    """A quote attributed after its closing mark ends in punctuation, inside the marks
+    (“…,” she said) or right after them (“…”, she said); a quoted phrase followed by more of
+    the sentence (“a decade of decline” at the council and said …) is not attributed there."""
+    inside = text[passage.start_char:passage.end_char].rstrip()
+    after = text[passage.close_at + 1:passage.close_at + 3].lstrip(" ")
+    return inside.endswith(_CLOSING_PUNCT) or after[:1] in {",", "—", "–", ":"}
+
+
 def _stands_alone(text: str, passage: QuotedSpan, content: str) -> bool:
     """An unattributed passage is a statement only when it is a sentence of its own: long
     enough, ending in punctuation, and opening a paragraph or following a finished sentence
@@ -214,8 +266,8 @@ def _sentence_index(doc: Doc, char: int) -> int | None:
 def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
     """Every quote in ``doc``, direct ones first, in text order within each kind."""
     text = doc.text
-    resolver = _Resolver(doc, mentions)
     passages = find_quoted_spans(text)
+    resolver = _Resolver(doc, mentions, passages)
     quotes: list[Quote] = []
     used_verbs: set[int] = set()
     previous: Quote | None = None
@@ -229,7 +281,9 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
         paragraph = bisect.bisect_right(paragraph_starts, passage.open_at) - 1
         paragraph_end = text.find("\n", passage.close_at)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
-        verb = _attribution_after(doc, passage.close_at, min(next_open, paragraph_end))
+        verb = None
+        if _ends_for_attribution(text, passage):
+            verb = _attribution_after(doc, passage.close_at, min(next_open, paragraph_end))
         if verb is None:
             verb = _attribution_before(
                 doc, passage.open_at, max(prev_close, paragraph_starts[paragraph]))
@@ -300,7 +354,28 @@ def _reported_speech(
     direct_spans: Sequence[tuple[int, int]],
 ) -> list[Quote]:
     quotes: list[Quote] = []
+
+    def add(content: Span | None, cue: Span, subject: Token) -> None:
+        if content is None or _overlaps(direct_spans, content.start_char, content.end_char):
+            return
+        if _words(content.text) < 3:
+            return
+        speaker, mention = resolver.resolve(subject)
+        kind: QuoteKind = "mixed" if _contains_quote_marks(content.text) else "indirect"
+        quotes.append(Quote(
+            start_char=content.start_char, end_char=content.end_char, text=content.text,
+            kind=kind, cue=cue, speaker=speaker,
+            speaker_canonical=mention.canonical if mention else None,
+            speaker_label=mention.label if mention else None,
+            sentence_index=_sentence_index(doc, content.start_char),
+        ))
+
     for verb in doc:
+        if verb.lower_ == "according":
+            found = _according_to(doc, verb)
+            if found is not None:
+                add(found[0], found[1], found[2])
+            continue
         if not _is_speech_verb(verb) or verb.i in used_verbs:
             continue
         if _inside(direct_spans, verb.idx, verb.idx + len(verb)):
@@ -308,30 +383,58 @@ def _reported_speech(
         subject = _subject_of(verb)
         if subject is None:
             continue
+        cue = Span(verb.idx, verb.idx + len(verb), verb.text)
         clause = _content_clause(verb)
         if clause is not None:
-            tokens = [t for t in clause.subtree if not (t.dep_ == "mark" and t.head.i == clause.i
-                                                        and t.i == clause.left_edge.i)]
-            content = _trim_span(doc, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+            for part in _clause_parts(clause):
+                add(_trim_span(doc, part[0].idx, part[-1].idx + len(part[-1])), cue, subject)
         elif verb.dep_ == "parataxis" or (verb.dep_ == "ROOT" and verb.i > verb.sent.start + 2
                                            and _has_other_clause(verb)):
-            content = _trim_span(doc, verb.sent.start_char, verb.sent.end_char)
-        else:
-            continue
-        if content is None or _overlaps(direct_spans, content.start_char, content.end_char):
-            continue
-        if _words(content.text) < 3:
-            continue
-        speaker, mention = resolver.resolve(subject)
-        kind: QuoteKind = "mixed" if _contains_quote_marks(content.text) else "indirect"
-        quotes.append(Quote(
-            start_char=content.start_char, end_char=content.end_char, text=content.text,
-            kind=kind, cue=Span(verb.idx, verb.idx + len(verb), verb.text), speaker=speaker,
-            speaker_canonical=mention.canonical if mention else None,
-            speaker_label=mention.label if mention else None,
-            sentence_index=_sentence_index(doc, content.start_char),
-        ))
+            add(_trim_span(doc, verb.sent.start_char, verb.sent.end_char), cue, subject)
     return quotes
+
+
+def _clause_parts(clause: Token) -> list[list[Token]]:
+    """The tokens of a reported clause, without its opening "that"; a coordinated clause with
+    its own "that" ("… and that the government had no plans …") is a statement of its own,
+    and a coordinated speech verb ("…, and urged both sides …") is not part of the content."""
+    separate = [c for c in clause.rights if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}
+                and (any(g.dep_ == "mark" for g in c.children) or _is_speech_verb(c))]
+    cut = {t.i for c in separate for t in c.subtree}
+    # The coordinator and punctuation right before each separated clause go with it.
+    for c in separate:
+        i = c.left_edge.i - 1
+        while i > clause.i and clause.doc[i].dep_ in {"cc", "punct"}:
+            cut.add(i)
+            i -= 1
+    main = [t for t in clause.subtree if t.i not in cut]
+    parts = [_without_mark(main, clause)]
+    parts += [_without_mark(list(c.subtree), c) for c in separate if not _is_speech_verb(c)]
+    return [p for p in parts if p]
+
+
+def _without_mark(tokens: list[Token], head: Token) -> list[Token]:
+    if tokens and tokens[0].dep_ == "mark" and tokens[0].head.i == head.i:
+        return tokens[1:]
+    return tokens
+
+
+def _according_to(doc: Doc, according: Token) -> tuple[Span | None, Span, Token] | None:
+    """``According to X, …`` or ``…, according to X.``: the content is the rest of the
+    sentence, the speaker X."""
+    to = next((c for c in according.rights if c.lower_ == "to"), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    if to is None or source is None:
+        return None
+    sent = according.sent
+    phrase_start = doc[according.left_edge.i].idx
+    phrase_end = doc[source.right_edge.i].idx + len(doc[source.right_edge.i])
+    cue = Span(according.idx, to.idx + len(to), doc.text[according.idx:to.idx + len(to)])
+    if phrase_start <= sent.start_char + 1:
+        content = _trim_span(doc, phrase_end, sent.end_char)
+    else:
+        content = _trim_span(doc, sent.start_char, phrase_start)
+    return content, cue, source
 
 
 def _content_clause(verb: Token) -> Token | None:
@@ -359,11 +462,11 @@ def _has_other_clause(verb: Token) -> bool:
 
 
 def _trim_span(doc: Doc, start: int, end: int) -> Span | None:
+    """``[start, end)`` without surrounding spaces and separating commas or colons."""
     text = doc.text
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] in ",;:"):
         start += 1
-    while end > start and (text[end - 1].isspace() or (text[end - 1] in SINGLE_MARKS
-                           and end - 1 == start)):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
         end -= 1
     if end <= start:
         return None
