@@ -78,6 +78,7 @@ def _ingest(args: argparse.Namespace) -> int:
         progress_logger = logging.getLogger(PROGRESS_LOGGER)
         progress_logger.addHandler(handler)
         progress_logger.setLevel(logging.INFO)
+        progress_logger.propagate = False  # the bar shows it; no log line per batch
     try:
         result = ingest(sources=list(args.sources), db=args.db, batch_size=args.batch_size,
                         spacy_model=args.model)

@@ -68,15 +68,16 @@ def ingest(
     logger.info("run %s: %d sources into %s with %s %s", run_id, len(expanded), settings.db,
                 model.name, model.version)
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(expanded))
-    progress_log.info("start", extra={"done": 0, "total": len(expanded)})
+    progress_log.info("0 of %d sources done", len(expanded),
+                      extra={"done": 0, "total": len(expanded)})
     try:
         for batch in chunks(expanded, settings.batch_size):
             report = process_batch_task(batch, settings, run_id)
             result.report.merge(report)
             logger.info("batch done: %d loaded, %d unchanged, %d rejected",
                         report.loaded, report.unchanged, report.rejected)
-            progress_log.info("batch", extra={"done": result.report.seen,
-                                              "total": len(expanded)})
+            progress_log.info("%d of %d sources done", result.report.seen, len(expanded),
+                              extra={"done": result.report.seen, "total": len(expanded)})
     except BaseException as exc:
         result.status = FAILED
         with open_writer(settings.db) as conn:
