@@ -36,8 +36,27 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
     ingest.add_argument("--batch-size", type=int, help="documents per batch")
     ingest.add_argument("--model", help="spaCy pipeline (default: best installed)")
+    kind = ingest.add_mutually_exclusive_group()
+    kind.add_argument("--feed", dest="urls_are", action="store_const", const="feed",
+                      help="every URL given is an RSS/Atom/JSON feed")
+    kind.add_argument("--sitemap", dest="urls_are", action="store_const", const="sitemap",
+                      help="every URL given is a sitemap (or sitemap index)")
+    kind.add_argument("--discover", dest="urls_are", action="store_const", const="homepage",
+                      help="every URL given is a home page: read its feeds, or its article links")
+    ingest.add_argument("--max-articles", type=int, metavar="N",
+                        help="fetch at most N new articles")
+    ingest.add_argument("--refresh", action="store_true",
+                        help="fetch pages already stored again (conditional GET)")
     ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
     ingest.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+
+    again = sub.add_parser("reextract",
+                           help="extract stored pages again from the WARC archive (no fetching)")
+    again.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
+    again.add_argument("--run", metavar="RUN_ID", help="only the pages fetched by this run")
+    again.add_argument("--model", help="spaCy pipeline (default: best installed)")
+    again.add_argument("--no-progress", action="store_true", help="no progress bar")
+    again.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
     query = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
     query.add_argument("query", help="a SELECT statement")
@@ -51,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "ingest":
+        if args.command in {"ingest", "reextract"}:
             return _ingest(args)
         if args.command == "sql":
             return _sql(args, sys.stdout)
@@ -70,7 +89,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if not args.verbose:
         # Set before Prefect is imported: its console handler reads this once.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.ingest import PROGRESS_LOGGER, ingest
+    from flows.ingest import PROGRESS_LOGGER, ingest, reextract  # after the env is set
     from newsmill.errors import NewsmillError
 
     handler = None if args.no_progress or not sys.stderr.isatty() else _ProgressHandler()
@@ -80,8 +99,13 @@ def _ingest(args: argparse.Namespace) -> int:
         progress_logger.setLevel(logging.INFO)
         progress_logger.propagate = False  # the bar shows it; no log line per batch
     try:
-        result = ingest(sources=list(args.sources), db=args.db, batch_size=args.batch_size,
-                        spacy_model=args.model)
+        if args.command == "reextract":
+            result = reextract(db=args.db, run=args.run, spacy_model=args.model)
+        else:
+            result = ingest(sources=list(args.sources), db=args.db,
+                            batch_size=args.batch_size, spacy_model=args.model,
+                            urls_are=args.urls_are, max_articles=args.max_articles,
+                            refresh=args.refresh)
     except (NewsmillError, ValueError, RuntimeError) as exc:
         print(f"newsmill: run failed: {exc}", file=sys.stderr)
         return 1
@@ -122,6 +146,9 @@ def _print_summary(result: Any) -> None:
     print(f"run {result.run_id} {result.status} → {result.db}")
     print(f"  seen {r.seen}   loaded {r.loaded}   unchanged {r.unchanged}   "
           f"rejected {r.rejected}")
+    if getattr(result, "skipped_known", 0):
+        print(f"  ({result.skipped_known} URLs already stored were not fetched again; "
+              "--refresh fetches them conditionally)")
     if r.rejected:
         conn = connect(result.db, read_only=True)
         try:

@@ -63,6 +63,43 @@ class Settings:
         default=2,
         metadata=_doc("Extra attempts for a URL after a transient failure (timeout, 429, 5xx)."),
     )
+    fetch_allow_hosts: str = field(
+        default="",
+        metadata=_doc(
+            "Hosts, IPs and CIDRs that may be fetched although they are loopback, private or "
+            "link-local (comma-separated). Empty: only public addresses are fetched."
+        ),
+    )
+    fetch_concurrency: int = field(
+        default=8,
+        metadata=_doc("Requests in flight at once, over all hosts."),
+    )
+    fetch_per_host: int = field(
+        default=2,
+        metadata=_doc("Requests in flight at once to one host."),
+    )
+    fetch_host_delay: float = field(
+        default=1.0,
+        metadata=_doc(
+            "Seconds between the starts of two requests to one host (a larger robots.txt "
+            "Crawl-delay wins, up to 30 s)."
+        ),
+    )
+    fetch_max_redirects: int = field(
+        default=5,
+        metadata=_doc("Redirects followed before a URL is rejected."),
+    )
+    respect_robots: bool = field(
+        default=True,
+        metadata=_doc("Obey robots.txt (cached per site for 24 hours in the warehouse)."),
+    )
+    archive_dir: str = field(
+        default="",
+        metadata=_doc(
+            "Folder for the WARC files that keep every fetched response; empty means "
+            "'warc' beside the DuckDB file."
+        ),
+    )
     user_agent: str = field(
         default="newsmill/0.1 (news research pipeline; set NEWSMILL_USER_AGENT to add a contact)",
         metadata=_doc("User-Agent header sent with every HTTP request."),
@@ -112,18 +149,25 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse values that cannot work, with a message naming the variable."""
-        positive = ("batch_size", "nlp_batch_size", "max_input_bytes", "max_text_chars")
+        positive = ("batch_size", "nlp_batch_size", "max_input_bytes", "max_text_chars",
+                    "fetch_concurrency", "fetch_per_host")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
         if self.fetch_timeout <= 0:
             raise ValueError(f"{ENV_PREFIX}FETCH_TIMEOUT must be positive")
-        for name in ("fetch_retries", "min_text_chars"):
+        for name in ("fetch_retries", "min_text_chars", "fetch_max_redirects",
+                     "fetch_host_delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} cannot be negative")
         if self.min_text_chars > self.max_text_chars:
             raise ValueError(f"{ENV_PREFIX}MIN_TEXT_CHARS ({self.min_text_chars}) is above "
                              f"{ENV_PREFIX}MAX_TEXT_CHARS ({self.max_text_chars})")
+
+    @property
+    def archive_path(self) -> Path:
+        """Where WARC files are written."""
+        return Path(self.archive_dir) if self.archive_dir else self.db.parent / "warc"
 
     def as_record(self) -> dict[str, Any]:
         """A JSON-ready dict of every field, stored with each run."""

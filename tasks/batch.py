@@ -9,26 +9,32 @@ loading is idempotent, so a retried batch never duplicates rows.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 
-from newsmill.errors import Rejection, TransientError
+from newsmill.errors import Rejection
 from newsmill.settings import Settings
 from tasks import entities, extract, fetch, normalise, quotes
+from tasks.fetch.archive import ArchivedRecord, WarcArchive
+from tasks.fetch.client import Response
+from tasks.fetch.robots import RobotsRecord, origin_of
+from tasks.fetch.urls import canonical_url
 from tasks.load import build_rows
 from tasks.models import Analysis, CleanDocument, RawDocument, Source
 from tasks.nlp import load_pipeline
+from tasks.retrying import only_transient
 from warehouse.connection import open_writer, utcnow
-from warehouse.loader import existing_documents, load_batch
+from warehouse.fetching import robots_for_origins
+from warehouse.loader import BatchRows, Row, existing_documents, load_batch
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +70,98 @@ def _timed(report: BatchReport, stage: str) -> Iterator[None]:
         report.stage_seconds[stage] += time.perf_counter() - started
 
 
-def read_source(source: Source, settings: Settings, pool: Any) -> RawDocument:
-    """The bytes of one source, or a Rejection."""
-    if source.kind == "invalid":
-        raise Rejection("discover", source.reason or "invalid", source.detail or "")
-    if source.kind == "url":
-        return fetch.fetch_url(source, pool=pool, max_bytes=settings.max_input_bytes,
-                               timeout=settings.fetch_timeout, retries=settings.fetch_retries,
-                               user_agent=settings.user_agent)
-    return fetch.read_file(source, max_bytes=settings.max_input_bytes)
-
-
-def prepare(source: Source, settings: Settings, pool: Any, report: BatchReport) -> CleanDocument:
-    """Fetch, extract and normalise one source."""
+def gather_raw(
+    sources: Sequence[Source], settings: Settings, run_id: str, report: BatchReport,
+    rows: BatchRows,
+) -> tuple[list[RawDocument], list[tuple[str, Rejection]], int]:
+    """The raw bytes of every source: files read, archived responses read back, URLs fetched
+    concurrently and their responses archived. Returns the raw documents, the refusals and
+    the number of pages that answered 304 Not Modified."""
+    raws: list[RawDocument] = []
+    refused: list[tuple[str, Rejection]] = []
+    urls = [s for s in sources if s.kind == "url"]
     with _timed(report, "fetch"):
-        raw = read_source(source, settings, pool)
+        for source in sources:
+            try:
+                if source.kind == "invalid":
+                    raise Rejection("discover", source.reason or "invalid", source.detail or "")
+                if source.kind == "file":
+                    raws.append(fetch.read_file(source, max_bytes=settings.max_input_bytes))
+                elif source.kind == "archive":
+                    raws.append(fetch.read_archived(source))
+                elif source.kind != "url":
+                    raise Rejection("discover", "unexpected_source",
+                                    f"a {source.kind} source reached the fetch stage")
+            except Rejection as rejection:
+                refused.append((source.location, rejection))
+        not_modified = _fetch_urls(urls, settings, run_id, raws, refused, rows) if urls else 0
+    return raws, refused, not_modified
+
+
+def _fetch_urls(
+    urls: Sequence[Source], settings: Settings, run_id: str, raws: list[RawDocument],
+    refused: list[tuple[str, Rejection]], rows: BatchRows,
+) -> int:
+    with open_writer(settings.db) as conn:
+        known = robots_for_origins(conn, {origin_of(s.location) for s in urls})
+    fetcher = fetch.Fetcher(settings, {o: RobotsRecord(o, *r) for o, r in known.items()})
+    try:
+        outcomes = fetcher.fetch_all(urls)
+    finally:
+        fetcher.close()
+    rows.robots = [{"origin": r.origin, "fetched_at": r.fetched_at, "status": r.status,
+                    "body": r.body, "run_id": run_id} for r in fetcher.robots.fetched]
+    not_modified = 0
+    archive_file = settings.archive_path / f"{run_id}-{uuid.uuid4().hex[:12]}.warc.gz"
+    archive: WarcArchive | None = None
+    try:
+        for outcome in outcomes:
+            source, response = outcome.source, outcome.response
+            if outcome.rejection is not None or response is None:
+                refused.append((source.location, outcome.rejection or Rejection(
+                    "fetch", "no_response", "no response and no reason")))
+                continue
+            record = None
+            if 200 <= response.status < 300:
+                archive = archive or WarcArchive(archive_file)
+                record = archive.write(response)
+            rows.fetches.append(fetch_row(source, response, record, run_id))
+            if outcome.not_modified:
+                not_modified += 1
+                continue
+            try:
+                raws.append(fetch.as_raw_document(source.location, response))
+            except Rejection as rejection:
+                refused.append((source.location, rejection))
+    finally:
+        if archive is not None:
+            archive.close()
+    return not_modified
+
+
+def fetch_row(source: Source, response: Response, record: ArchivedRecord | None,
+              run_id: str) -> Row:
+    """The ``fetches`` row of one response."""
+    media_type, _charset = response.content_type
+    return {
+        "fetch_id": hashlib.sha256(
+            f"{source.location}|{response.fetched_at.isoformat()}|{run_id}".encode()
+        ).hexdigest()[:20],
+        "url": source.location, "canonical_url": canonical_url(source.location),
+        "final_url": response.final_url, "status": response.status,
+        "fetched_at": response.fetched_at, "content_type": media_type,
+        "etag": response.header("ETag"), "last_modified": response.header("Last-Modified"),
+        "body_bytes": len(response.body),
+        "body_sha256": hashlib.sha256(response.body).hexdigest(),
+        "warc_path": record.path if record else None,
+        "warc_offset": record.offset if record else None,
+        "warc_length": record.length if record else None,
+        "run_id": run_id,
+    }
+
+
+def prepare(raw: RawDocument, settings: Settings, report: BatchReport) -> CleanDocument:
+    """Extract and normalise one raw document."""
     with _timed(report, "extract"):
         extracted = extract.extract(raw)
     with _timed(report, "normalise"):
@@ -113,19 +196,18 @@ def analyse(
 def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) -> BatchReport:
     """Run every stage over ``sources`` and load the result in one transaction."""
     report = BatchReport(seen=len(sources))
-    rejections: list[tuple[str, Rejection]] = []
+    fetched = BatchRows(run_id=run_id)
+    raws, rejections, not_modified = gather_raw(sources, settings, run_id, report, fetched)
     prepared: list[CleanDocument] = []
-    pool = fetch.make_pool()
-    for source in sources:
+    for raw in raws:
         try:
-            prepared.append(prepare(source, settings, pool, report))
+            prepared.append(prepare(raw, settings, report))
         except Rejection as rejection:
-            rejections.append((source.location, rejection))
+            rejections.append((raw.source, rejection))
         except Exception as exc:  # unexpected: record it with its type, keep the batch going
-            log.exception("unexpected failure on %s", source.location)
-            rejections.append((source.location, Rejection(
+            log.exception("unexpected failure on %s", raw.source)
+            rejections.append((raw.source, Rejection(
                 "prepare", "internal_error", f"{type(exc).__name__}: {exc}")))
-    pool.clear()
 
     with _timed(report, "lookup"), open_writer(settings.db) as conn:
         stored = existing_documents(conn, (d.content_hash for d in prepared))
@@ -134,7 +216,7 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
     for d in prepared:
         if d.content_hash not in stored and d.content_hash not in fresh:
             fresh[d.content_hash] = d
-    unchanged = len(prepared) - len(fresh)
+    unchanged = len(prepared) - len(fresh) + not_modified
 
     def reject_document(document: CleanDocument, rejection: Rejection) -> None:
         rejections.append((document.source, rejection))
@@ -147,6 +229,7 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
     rows = build_rows(run_id=run_id, now=utcnow(), new_documents=analysed,
                       seen_sources=seen_sources, rejections=rejections,
                       seen=len(sources), unchanged=unchanged)
+    rows.fetches, rows.robots = fetched.fetches, fetched.robots
     with _timed(report, "load"), open_writer(settings.db) as conn:
         load_batch(conn, rows)
     report.loaded = rows.loaded
@@ -157,17 +240,6 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
         report.reasons[key] = report.reasons.get(key, 0) + 1
     report.stage_seconds = dict(report.stage_seconds)
     return report
-
-
-def only_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
-    """Prefect retry condition: retry a batch only when it failed for a transient reason."""
-    try:
-        state.result()
-    except TransientError:
-        return True
-    except Exception:
-        return False
-    return False
 
 
 #: Retry delays for a batch whose warehouse was locked, in seconds.

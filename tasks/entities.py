@@ -60,7 +60,8 @@ PERSON_TITLES = frozenset({
     "education", "interior", "economy", "business", "environment", "culture", "mrs.", "mr.",
     "dr.", "ms.", "prof.",
 })
-_TITLE_WORD = re.compile(r"[A-Za-z.]+")
+# A title is a whole word followed by a space ("King" in "King-Smith" is part of a name).
+_TITLE_WORD = re.compile(r"[A-Za-z.]+(?=\s)")
 
 
 @dataclass(frozen=True)

@@ -7,23 +7,30 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-SourceKind = Literal["file", "url", "invalid"]
+SourceKind = Literal["file", "url", "feed", "sitemap", "homepage", "archive", "invalid"]
 SourceFormat = Literal["html", "text"]
 QuoteKind = Literal["direct", "indirect", "mixed"]
 
 
 @dataclass(frozen=True)
 class Source:
-    """One input to read: a file path or an http(s) URL.
+    """One input to read: a file, an article URL, a listing to discover articles from
+    (``feed``, ``sitemap``, ``homepage``), or a response kept in the archive.
 
     ``kind == "invalid"`` carries a refusal decided at discovery time (a missing file, an
     unsupported scheme), so that it flows through the batch and is recorded like any other.
+    ``etag`` / ``last_modified`` make a refetch conditional; ``archive_*`` locate a stored
+    response for re-extraction.
     """
 
     location: str
     kind: SourceKind
     reason: str | None = None
     detail: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    archive_path: str | None = None
+    archive_offset: int | None = None
 
 
 @dataclass(frozen=True)

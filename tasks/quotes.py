@@ -191,8 +191,16 @@ def _subject_of(verb: Token) -> Token | None:
         if child.dep_ in SUBJECT_DEPS:
             return child
     # "…, saying that …" and "… and added that …": the subject of the verb it hangs from.
+    # When the parser hangs a coordinated speech verb under the reported clause ("X said
+    # that A, and urged B"), the speaker is the subject of the speech verb above that clause.
     if verb.dep_ in {"advcl", "conj", "xcomp"} and verb.head.i != verb.i:
-        for child in verb.head.children:
+        head = verb.head
+        while head.dep_ == "conj" and head.head.i != head.i and not _is_speech_verb(head):
+            head = head.head
+        if (verb.dep_ == "conj" and not _is_speech_verb(head) and head.dep_ in CLAUSE_DEPS
+                and _is_speech_verb(head.head)):
+            head = head.head
+        for child in head.children:
             if child.dep_ in SUBJECT_DEPS:
                 return child
     return None
@@ -431,7 +439,10 @@ def _according_to(doc: Doc, according: Token) -> tuple[Span | None, Span, Token]
     phrase_end = doc[source.right_edge.i].idx + len(doc[source.right_edge.i])
     cue = Span(according.idx, to.idx + len(to), doc.text[according.idx:to.idx + len(to)])
     if phrase_start <= sent.start_char + 1:
-        content = _trim_span(doc, phrase_end, sent.end_char)
+        end = sent.end_char
+        while end > phrase_end and (doc.text[end - 1].isspace() or doc.text[end - 1] == "."):
+            end -= 1  # like the other word order, without the sentence's full stop
+        content = _trim_span(doc, phrase_end, end)
     else:
         content = _trim_span(doc, sent.start_char, phrase_start)
     return content, cue, source

@@ -8,11 +8,14 @@ or ``@list.txt`` naming one SOURCE per line. Anything that cannot be read become
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from tasks.models import Source
+from tasks.models import Source, SourceKind
 
 log = logging.getLogger(__name__)
 
@@ -20,18 +23,40 @@ log = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = frozenset({".html", ".htm", ".txt"})
 #: How deep ``@list`` files may include other ``@list`` files.
 MAX_LIST_DEPTH = 3
+#: URL paths that name a feed or a sitemap rather than an article.
+_SITEMAP_PATH = re.compile(r"sitemap|\.xml\.gz$", re.I)
+_FEED_PATH = re.compile(r"\.(?:rss|atom|rdf|xml)$|/(?:feed|feeds|rss|atom)(?:/|$)|[?&]feed=", re.I)
+
+ListingKind = Literal["feed", "sitemap", "homepage"]
 
 
-def expand_sources(arguments: Iterable[str]) -> list[Source]:
-    """Every source named by ``arguments``, in order, each location once."""
+def expand_sources(arguments: Iterable[str], *, urls_are: ListingKind | None = None
+                   ) -> list[Source]:
+    """Every source named by ``arguments``, in order, each location once.
+
+    URLs are articles unless they look like a feed or sitemap (``/feed``, ``.rss``,
+    ``sitemap.xml`` ...), or ``urls_are`` says what every URL given is.
+    """
     seen: set[str] = set()
     out: list[Source] = []
     for source in _expand(arguments, depth=0):
         if source.location in seen:
             continue
         seen.add(source.location)
+        if source.kind == "url":
+            source = replace(source, kind=urls_are or url_kind(source.location))
         out.append(source)
     return out
+
+
+def url_kind(url: str) -> SourceKind:
+    """``feed`` or ``sitemap`` when the URL's path says so, else ``url`` (an article)."""
+    path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
+    if _SITEMAP_PATH.search(path):
+        return "sitemap"
+    if _FEED_PATH.search(path):
+        return "feed"
+    return "url"
 
 
 def _expand(arguments: Iterable[str], depth: int) -> Iterator[Source]:

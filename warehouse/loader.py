@@ -33,6 +33,9 @@ class BatchRows:
     entities: list[Row] = field(default_factory=list)
     mentions: list[Row] = field(default_factory=list)
     quotes: list[Row] = field(default_factory=list)
+    fetches: list[Row] = field(default_factory=list)
+    robots: list[Row] = field(default_factory=list)
+    feeds: list[Row] = field(default_factory=list)
     seen: int = 0
     unchanged: int = 0
 
@@ -42,7 +45,8 @@ class BatchRows:
 
 
 # Tables in insert order; the statement for each is queries/insert_<table>.sql.
-_TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes")
+_TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes",
+           "fetches", "robots", "feeds")
 
 
 def _json_default(value: object) -> str:

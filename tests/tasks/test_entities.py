@@ -199,3 +199,106 @@ def test_entity_id_is_stable_and_insensitive_to_case_and_leading_the():
 )
 def test_normalise_name(name, expected):
     assert normalise_name(name) == expected
+
+
+# --- Titles trimmed from person names, and mixed-case acronyms. ---
+
+
+def test_title_is_trimmed_from_a_person_and_the_surname_links_to_the_name():
+    text = "Transport Secretary Oliver Stannard visited the port. Later Stannard left."
+    mentions = run(text, [
+        span(text, "Transport Secretary Oliver Stannard", "PERSON"),
+        span(text, "Stannard", "PERSON", nth=1),
+    ])
+    assert table(mentions) == [
+        ("Oliver Stannard", "PERSON", "Oliver Stannard"),
+        ("Stannard", "PERSON", "Oliver Stannard"),
+    ]
+    assert (mentions[0].start_char, mentions[0].end_char) == (20, 35)
+    assert mentions[1].start_char == text.rindex("Stannard")
+    assert mentions[1].sentence_index == 1
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "expected"),
+    [
+        ("Dr. Ana Petrosyan", "PERSON", "Ana Petrosyan"),
+        ("Mr Davit Sargsyan", "PERSON", "Davit Sargsyan"),
+        ("Councillor Gareth Penhaligon", "PERSON", "Gareth Penhaligon"),
+        ("PRIME MINISTER Nikol Pashinyan", "PERSON", "Nikol Pashinyan"),
+        ("Kingsley Amis", "PERSON", "Kingsley Amis"),  # a title only as a whole word
+        ("Secretary", "PERSON", "Secretary"),  # a lone title is kept
+        ("Prime Minister", "PERSON", "Minister"),  # titles only: the last word is kept
+        ("Mrs.", "PERSON", "Mrs."),
+        ("Health Secretary Department", "ORG", "Health Secretary Department"),  # persons only
+    ],
+)
+def test_leading_titles_are_trimmed_from_person_spans_only(surface, label, expected):
+    text = f"On Monday {surface} spoke."
+    [m] = run(text, [span(text, surface, label)])
+    assert m.text == expected
+    assert m.start_char == text.index(expected)
+    assert m.end_char == text.index(surface) + len(surface)
+
+
+def test_hyphenated_surname_starting_with_a_title_word_is_not_trimmed():
+    text = "Dr Ruth King-Smith spoke. Later King-Smith left."
+    mentions = run(text, [span(text, "Dr Ruth King-Smith", "PERSON"),
+                          span(text, "King-Smith", "PERSON", nth=1)])
+    assert table(mentions) == [
+        ("Ruth King-Smith", "PERSON", "Ruth King-Smith"),
+        ("King-Smith", "PERSON", "Ruth King-Smith"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Bureau of Meteorology (BoM) issued a warning. Later BoM said the storm would pass.",
+        "The Bureau of Meteorology issued a warning. Later BoM said the storm would pass.",
+    ],
+    ids=["in-parentheses", "bare"],
+)
+def test_mixed_case_acronym_links_to_the_long_name(text):
+    mentions = run(text, [span(text, "The Bureau of Meteorology", "ORG"),
+                          span(text, "BoM", "ORG", nth=text.count("BoM") - 1)])
+    long_name = ("Bureau of Meteorology", "ORG", "Bureau of Meteorology")
+    acronym = ("BoM", "ORG", "Bureau of Meteorology")
+    # In brackets, the acronym right after the long name is propagated as a mention too.
+    assert table(mentions) == [long_name] + [acronym] * text.count("BoM")
+    assert mentions[0].start_char == 4
+    assert mentions[-1].start_char == text.rindex("BoM")
+
+
+@pytest.mark.parametrize(
+    ("surface", "expected"),
+    [
+        ("Bureau of Meteorology (BoM", "Bureau of Meteorology"),  # unbalanced: cut
+        ("Bureau of Meteorology (", "Bureau of Meteorology"),
+        ("Acme Holdings (UK)", "Acme Holdings (UK)"),  # balanced: kept
+    ],
+)
+def test_span_with_an_unbalanced_parenthesis_is_cut_before_it(surface, expected):
+    text = f"The {surface}) team met. BoM said no."
+    mentions = run(text, [span(text, surface, "ORG")])
+    assert mentions[0].text == expected
+    assert (mentions[0].start_char, mentions[0].end_char) == (4, 4 + len(expected))
+
+
+def test_acronym_after_an_unbalanced_span_still_links_to_the_long_name():
+    text = "The Bureau of Meteorology (BoM) issued a warning. Later BoM said the storm would pass."
+    mentions = run(text, [span(text, "Bureau of Meteorology (BoM", "ORG"),
+                          span(text, "BoM", "ORG", nth=1)])
+    assert table(mentions) == [
+        ("Bureau of Meteorology", "ORG", "Bureau of Meteorology"),
+        ("BoM", "ORG", "Bureau of Meteorology"),
+        ("BoM", "ORG", "Bureau of Meteorology"),
+    ]
+    assert [m.start_char for m in mentions] == [4, 27, text.rindex("BoM")]
+
+
+def test_mixed_case_word_that_does_not_match_initials_is_not_linked():
+    text = "The Bureau of Meteorology issued a warning. Later BoX said the storm would pass."
+    mentions = run(text, [span(text, "The Bureau of Meteorology", "ORG"),
+                          span(text, "BoX", "ORG")])
+    assert table(mentions)[-1] == ("BoX", "ORG", "BoX")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import spacy
 from spacy.tokens import Doc
 
 from tasks.models import Mention
-from tasks.quotes import extract_quotes, speech_verbs
+from tasks.quotes import MIN_STATEMENT_WORDS, extract_quotes, speech_verbs
 
 VOCAB = spacy.blank("en").vocab
 
@@ -224,3 +226,420 @@ def test_mixed_quote_with_full_stop_inside_the_marks():
     text, doc = _mixed_doc(period_inside=True)
     quotes = quotes_of(doc, [mention(text, "Hovhannisyan", canonical="Lena Hovhannisyan")])
     assert [(q.kind, q.speaker_canonical) for q in quotes] == [("mixed", "Lena Hovhannisyan")]
+
+
+# --- Rules added recently: attribution after the closing mark, floating quotes, "according
+# to", coordinated reported clauses and speaker resolution. ---
+
+_TOKEN = re.compile(r"\w+|\n|[^\w\s]")
+
+
+def flat(text: str) -> Doc:
+    """A Doc whose sentences are flat (every word hangs from the first one): enough where only
+    the quotation marks and sentence starts matter. A sentence ends after ``.!?`` (and the
+    closing mark that follows) or a paragraph break."""
+    sentences: list[list[str]] = [[]]
+    for word in _TOKEN.findall(text):
+        previous = sentences[-1][-1] if sentences[-1] else None
+        if previous == "\n" or (previous in {".", "!", "?", "”"} and word not in {"”", "\n"}
+                                and (word[0].isupper() or word == "“")):
+            sentences.append([])
+        sentences[-1].append(word)
+    rows = [
+        [(w, 0, "ROOT" if i == 0 else "dep",
+          "SPACE" if w == "\n" else "PUNCT" if not w[0].isalnum() else "X")
+         for i, w in enumerate(words)]
+        for words in sentences
+    ]
+    return build(text, *rows)
+
+
+def test_flat_helper_splits_sentences_and_paragraphs():
+    doc = flat("The council met. “Nobody will pay.”\nThen it rained.")
+    assert [s.text for s in doc.sents] == ["The council met.", "“Nobody will pay.”\n",
+                                           "Then it rained."]
+
+
+def _swap_mark_and_comma(rows: list[Row]) -> list[Row]:
+    """``“…,” said`` → ``“…”, said`` (both tokens hang from the verb)."""
+    rows = list(rows)
+    rows[6], rows[7] = rows[7], rows[6]
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("text", "rows", "content"),
+    [
+        (DIRECT_AFTER, DIRECT_AFTER_ROWS, "We will not give up,"),
+        ("“We will not give up”, said Ana Petrosyan.", _swap_mark_and_comma(DIRECT_AFTER_ROWS),
+         "We will not give up"),
+    ],
+    ids=["comma-inside", "british-comma-outside"],
+)
+def test_quote_ending_in_punctuation_is_attributed_to_the_verb_after_it(text, rows, content):
+    doc = build(text, rows)
+    [q] = quotes_of(doc, [mention(text, "Ana Petrosyan")])
+    assert (q.kind, q.text, q.start_char) == ("direct", content, 1)
+    assert q.cue is not None and (q.cue.text, q.cue.start_char) == ("said", text.index("said"))
+    assert q.speaker is not None and q.speaker.text == "Ana Petrosyan"
+    assert text[q.speaker.start_char:q.speaker.end_char] == q.speaker.text
+    assert (q.speaker_canonical, q.speaker_label) == ("Ana Petrosyan", "PERSON")
+
+
+DECLINE = ("The mayor accused her of “a decade of decline” at the council and said the budget "
+           "was wrong.")
+DECLINE_ROWS: list[Row] = [
+    ("The", 1, "det", "DET"), ("mayor", 2, "nsubj", "NOUN"), ("accused", 2, "ROOT", "VERB"),
+    ("her", 2, "dobj", "PRON"), ("of", 2, "prep", "ADP"), ("“", 7, "punct", "PUNCT"),
+    ("a", 7, "det", "DET"), ("decade", 4, "pobj", "NOUN"), ("of", 7, "prep", "ADP"),
+    ("decline", 8, "pobj", "NOUN"), ("”", 7, "punct", "PUNCT"), ("at", 2, "prep", "ADP"),
+    ("the", 13, "det", "DET"), ("council", 11, "pobj", "NOUN"), ("and", 2, "cc", "CCONJ"),
+    ("said", 2, "conj", "VERB"), ("the", 17, "det", "DET"), ("budget", 18, "nsubj", "NOUN"),
+    ("was", 15, "ccomp", "AUX"), ("wrong", 18, "acomp", "ADJ"), (".", 2, "punct", "PUNCT"),
+]
+
+
+def test_quoted_phrase_followed_by_more_of_the_sentence_is_not_attributed_to_a_later_verb():
+    doc = build(DECLINE, DECLINE_ROWS)
+    quotes = quotes_of(doc, [])
+    assert not [q for q in quotes if q.kind == "direct"]
+    # "said" stays free for its own reported clause, spoken by the mayor.
+    [q] = quotes
+    assert (q.kind, q.text) == ("indirect", "the budget was wrong")
+    assert q.cue is not None and (q.cue.text, q.cue.start_char) == ("said", DECLINE.index("said"))
+    assert q.speaker is not None and q.speaker.text == "The mayor"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        # follows a finished sentence
+        ("The council met. “Nobody else will pay for the work on the pier.”",
+         "Nobody else will pay for the work on the pier."),
+        # opens a paragraph
+        ("The council met.\n“Nobody else will pay for the work on the pier.”",
+         "Nobody else will pay for the work on the pier."),
+        # exactly MIN_STATEMENT_WORDS words, other closing punctuation
+        ("The council met. “Who will pay for it now?”", "Who will pay for it now?"),
+        ("The council met. “Nobody will pay for it now!”", "Nobody will pay for it now!"),
+        # follows another quote's closing mark
+        ("“The pier is closed.” “Nobody else will pay for the work on it.”",
+         "Nobody else will pay for the work on it."),
+    ],
+    ids=["after-sentence", "opens-paragraph", "six-words-question", "six-words-exclamation",
+         "after-closing-mark"],
+)
+def test_unattributed_sentence_of_its_own_is_a_floating_direct_quote(text, content):
+    assert MIN_STATEMENT_WORDS == 6
+    quotes = quotes_of(flat(text), [])
+    found = quotes[-1]
+    assert (found.kind, found.text) == ("direct", content)
+    assert found.start_char == text.index(content)
+    assert (found.cue, found.speaker, found.speaker_canonical) == (None, None, None)
+    assert found.sentence_index == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # five words: shorter than MIN_STATEMENT_WORDS
+        "The council met. “Nobody will pay for it.”",
+        # no punctuation at the end inside the marks
+        "The council met. “Nobody else will pay for the work on the pier” was painted on a wall.",
+        # a fragment inside a sentence, not after a finished one
+        "The sign on the wall read “nobody else will pay for the work on the pier.”",
+    ],
+    ids=["too-short", "no-final-punctuation", "mid-sentence"],
+)
+def test_unattributed_passage_that_is_not_a_sentence_of_its_own_is_no_quote(text):
+    assert quotes_of(flat(text), []) == []
+
+
+def test_fragment_inside_reported_speech_is_part_of_a_mixed_quote_not_a_floating_one():
+    text = "Hovhannisyan said the town would “never again pay for the work on the pier.”"
+    doc = build(text, [
+        ("Hovhannisyan", 1, "nsubj", "PROPN"), ("said", 1, "ROOT", "VERB"),
+        ("the", 3, "det", "DET"), ("town", 8, "nsubj", "NOUN"), ("would", 8, "aux", "AUX"),
+        ("“", 8, "punct", "PUNCT"), ("never", 8, "neg", "ADV"), ("again", 8, "advmod", "ADV"),
+        ("pay", 1, "ccomp", "VERB"), ("for", 8, "prep", "ADP"), ("the", 11, "det", "DET"),
+        ("work", 9, "pobj", "NOUN"), ("on", 11, "prep", "ADP"), ("the", 14, "det", "DET"),
+        ("pier", 12, "pobj", "NOUN"), (".", 1, "punct", "PUNCT"), ("”", 1, "punct", "PUNCT"),
+    ])
+    [q] = quotes_of(doc, [mention(text, "Hovhannisyan", canonical="Lena Hovhannisyan")])
+    assert (q.kind, q.text) == ("mixed", "the town would “never again pay for the work on the pier")
+    assert q.cue is not None and q.cue.text == "said"
+    assert q.speaker_canonical == "Lena Hovhannisyan"
+
+
+ACCORDING_FIRST = ("The council met. According to the Harbour Authority, the pier will reopen in "
+                   "the spring.")
+ACCORDING_FIRST_ROWS: list[list[Row]] = [
+    [("The", 1, "det", "DET"), ("council", 2, "nsubj", "NOUN"), ("met", 2, "ROOT", "VERB"),
+     (".", 2, "punct", "PUNCT")],
+    [("According", 9, "prep", "VERB"), ("to", 0, "prep", "ADP"), ("the", 4, "det", "DET"),
+     ("Harbour", 4, "compound", "PROPN"), ("Authority", 1, "pobj", "PROPN"),
+     (",", 9, "punct", "PUNCT"), ("the", 7, "det", "DET"), ("pier", 9, "nsubj", "NOUN"),
+     ("will", 9, "aux", "AUX"), ("reopen", 9, "ROOT", "VERB"), ("in", 9, "prep", "ADP"),
+     ("the", 12, "det", "DET"), ("spring", 10, "pobj", "NOUN"), (".", 9, "punct", "PUNCT")],
+]
+ACCORDING_LAST = ("The council met. The pier will reopen in the spring, according to the Harbour "
+                  "Authority.")
+ACCORDING_LAST_ROWS: list[list[Row]] = [
+    ACCORDING_FIRST_ROWS[0],
+    [("The", 1, "det", "DET"), ("pier", 3, "nsubj", "NOUN"), ("will", 3, "aux", "AUX"),
+     ("reopen", 3, "ROOT", "VERB"), ("in", 3, "prep", "ADP"), ("the", 6, "det", "DET"),
+     ("spring", 4, "pobj", "NOUN"), (",", 3, "punct", "PUNCT"), ("according", 3, "prep", "VERB"),
+     ("to", 8, "prep", "ADP"), ("the", 12, "det", "DET"), ("Harbour", 12, "compound", "PROPN"),
+     ("Authority", 9, "pobj", "PROPN"), (".", 3, "punct", "PUNCT")],
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "rows", "cue", "content"),
+    [
+        (ACCORDING_FIRST, ACCORDING_FIRST_ROWS, "According to",
+         "the pier will reopen in the spring"),
+        (ACCORDING_LAST, ACCORDING_LAST_ROWS, "according to",
+         "The pier will reopen in the spring"),
+    ],
+    ids=["phrase-first", "phrase-last"],
+)
+def test_according_to_gives_an_indirect_quote_without_the_phrase(text, rows, cue, content):
+    doc = build(text, *rows)
+    [q] = quotes_of(doc, [mention(text, "Harbour Authority", "ORG")])
+    assert (q.kind, q.text, q.start_char) == ("indirect", content, text.index(content))
+    assert "ccording" not in q.text and "Authority" not in q.text
+    assert q.cue is not None and (q.cue.text, q.cue.start_char) == (cue, text.index(cue))
+    assert text[q.cue.start_char:q.cue.end_char] == q.cue.text
+    assert q.speaker is not None and q.speaker.text == "the Harbour Authority"
+    assert text[q.speaker.start_char:q.speaker.end_char] == q.speaker.text
+    assert (q.speaker_canonical, q.speaker_label, q.sentence_index) == (
+        "Harbour Authority", "ORG", 1)
+
+
+def test_according_without_to_is_no_quote():
+    text = "The pier was rebuilt according as the plan said."
+    assert quotes_of(flat(text), []) == []
+
+
+TWO_THATS = ("Hovhannisyan said that the town would apply for a grant and that the council had "
+             "no plans to sell the pier.")
+TWO_THATS_ROWS: list[Row] = [
+    ("Hovhannisyan", 1, "nsubj", "PROPN"), ("said", 1, "ROOT", "VERB"),
+    ("that", 6, "mark", "SCONJ"), ("the", 4, "det", "DET"), ("town", 6, "nsubj", "NOUN"),
+    ("would", 6, "aux", "AUX"), ("apply", 1, "ccomp", "VERB"), ("for", 6, "prep", "ADP"),
+    ("a", 9, "det", "DET"), ("grant", 7, "pobj", "NOUN"), ("and", 6, "cc", "CCONJ"),
+    ("that", 14, "mark", "SCONJ"), ("the", 13, "det", "DET"), ("council", 14, "nsubj", "NOUN"),
+    ("had", 6, "conj", "VERB"), ("no", 16, "det", "DET"), ("plans", 14, "dobj", "NOUN"),
+    ("to", 18, "aux", "PART"), ("sell", 16, "acl", "VERB"), ("the", 20, "det", "DET"),
+    ("pier", 18, "dobj", "NOUN"), (".", 1, "punct", "PUNCT"),
+]
+
+
+def test_coordinated_clause_with_its_own_that_is_a_second_reported_quote():
+    doc = build(TWO_THATS, TWO_THATS_ROWS)
+    quotes = quotes_of(doc, [mention(TWO_THATS, "Hovhannisyan", canonical="Lena Hovhannisyan")])
+    assert [(q.kind, q.text) for q in quotes] == [
+        ("indirect", "the town would apply for a grant"),
+        ("indirect", "the council had no plans to sell the pier"),
+    ]
+    for q in quotes:
+        assert q.cue is not None and (q.cue.text, q.cue.start_char) == ("said", 13)
+        assert q.speaker is not None and q.speaker.text == "Hovhannisyan"
+        assert (q.speaker_canonical, q.speaker_label) == ("Lena Hovhannisyan", "PERSON")
+
+
+def test_coordinated_clause_without_its_own_that_stays_in_one_quote():
+    text = ("Hovhannisyan said that the town would apply for a grant and the council would sell "
+            "the pier.")
+    doc = build(text, [
+        ("Hovhannisyan", 1, "nsubj", "PROPN"), ("said", 1, "ROOT", "VERB"),
+        ("that", 6, "mark", "SCONJ"), ("the", 4, "det", "DET"), ("town", 6, "nsubj", "NOUN"),
+        ("would", 6, "aux", "AUX"), ("apply", 1, "ccomp", "VERB"), ("for", 6, "prep", "ADP"),
+        ("a", 9, "det", "DET"), ("grant", 7, "pobj", "NOUN"), ("and", 6, "cc", "CCONJ"),
+        ("the", 12, "det", "DET"), ("council", 14, "nsubj", "NOUN"), ("would", 14, "aux", "AUX"),
+        ("sell", 6, "conj", "VERB"), ("the", 16, "det", "DET"), ("pier", 14, "dobj", "NOUN"),
+        (".", 1, "punct", "PUNCT"),
+    ])
+    [q] = quotes_of(doc, [mention(text, "Hovhannisyan")])
+    assert (q.kind, q.text) == (
+        "indirect", "the town would apply for a grant and the council would sell the pier")
+
+
+URGED = ("Hovhannisyan said the talks had failed, and urged both sides to return to the table.")
+URGED_ROWS: list[Row] = [
+    # The parser hangs "urged" from the reported clause, not from "said".
+    ("Hovhannisyan", 1, "nsubj", "PROPN"), ("said", 1, "ROOT", "VERB"),
+    ("the", 3, "det", "DET"), ("talks", 5, "nsubj", "NOUN"), ("had", 5, "aux", "AUX"),
+    ("failed", 1, "ccomp", "VERB"), (",", 5, "punct", "PUNCT"), ("and", 5, "cc", "CCONJ"),
+    ("urged", 5, "conj", "VERB"), ("both", 10, "det", "DET"), ("sides", 8, "dobj", "NOUN"),
+    ("to", 12, "aux", "PART"), ("return", 8, "xcomp", "VERB"), ("to", 12, "prep", "ADP"),
+    ("the", 15, "det", "DET"), ("table", 13, "pobj", "NOUN"), (".", 1, "punct", "PUNCT"),
+]
+URGED_MENTIONS = [mention(URGED, "Hovhannisyan", canonical="Lena Hovhannisyan")]
+
+
+def test_coordinated_speech_verb_is_kept_out_of_the_reported_content():
+    doc = build(URGED, URGED_ROWS)
+    quotes = quotes_of(doc, URGED_MENTIONS)
+    said = [q for q in quotes if q.cue is not None and q.cue.text == "said"]
+    assert [(q.kind, q.text) for q in said] == [("indirect", "the talks had failed")]
+    assert said[0].speaker_canonical == "Lena Hovhannisyan"
+    assert not any("urged" in q.text for q in quotes)
+
+
+def test_coordinated_speech_verb_reports_for_the_same_speaker():
+    doc = build(URGED, URGED_ROWS)
+    quotes = quotes_of(doc, URGED_MENTIONS)
+    urged = [q for q in quotes if q.cue is not None and q.cue.text == "urged"]
+    assert [q.text for q in urged] == ["to return to the table"]
+    assert all(q.speaker_canonical == "Lena Hovhannisyan" for q in urged)
+    assert all(q.speaker is not None and q.speaker.text == "Hovhannisyan" for q in urged)
+
+
+def _club_rows(subject: list[Row]) -> list[Row]:
+    """``<subject> said that the club would sign two players.``; ``subject`` rows hang from
+    the verb at ``len(subject)``, their head word being the ``nsubj``."""
+    v = len(subject)
+    return [*subject, ("said", v, "ROOT", "VERB"), ("that", v + 5, "mark", "SCONJ"),
+            ("the", v + 3, "det", "DET"), ("club", v + 5, "nsubj", "NOUN"),
+            ("would", v + 5, "aux", "AUX"), ("sign", v, "ccomp", "VERB"),
+            ("two", v + 7, "nummod", "NUM"), ("players", v + 5, "dobj", "NOUN"),
+            (".", v, "punct", "PUNCT")]
+
+
+CLUB_CONTENT = "the club would sign two players"
+
+
+def test_possessive_role_does_not_resolve_to_the_owner():
+    text = "Everton's director said that the club would sign two players."
+    doc = build(text, _club_rows([
+        ("Everton", 2, "poss", "PROPN"), ("'s", 0, "case", "PART"),
+        ("director", 3, "nsubj", "NOUN"),
+    ]))
+    [q] = quotes_of(doc, [mention(text, "Everton", "ORG", canonical="Everton FC")])
+    assert (q.kind, q.text) == ("indirect", CLUB_CONTENT)
+    assert q.speaker is not None and q.speaker.text == "Everton's director"
+    assert (q.speaker.start_char, q.speaker.end_char) == (0, len("Everton's director"))
+    assert (q.speaker_canonical, q.speaker_label) == (None, None)
+
+
+def test_possessive_role_with_an_apposed_name_resolves_to_the_name():
+    text = "Everton's director, Karl Henshall, said that the club would sign two players."
+    doc = build(text, _club_rows([
+        ("Everton", 2, "poss", "PROPN"), ("'s", 0, "case", "PART"),
+        ("director", 7, "nsubj", "NOUN"),
+        (",", 2, "punct", "PUNCT"), ("Karl", 5, "compound", "PROPN"),
+        ("Henshall", 2, "appos", "PROPN"), (",", 2, "punct", "PUNCT"),
+    ]))
+    mentions = [mention(text, "Everton", "ORG"), mention(text, "Karl Henshall")]
+    [q] = quotes_of(doc, mentions)
+    assert (q.kind, q.text) == ("indirect", CLUB_CONTENT)
+    assert q.speaker is not None and q.speaker.text == "Everton's director"
+    assert (q.speaker_canonical, q.speaker_label) == ("Karl Henshall", "PERSON")
+
+
+def test_spokesperson_for_an_organisation_resolves_to_it():
+    text = "A spokesperson for Acme Shipping said that the club would sign two players."
+    doc = build(text, _club_rows([
+        ("A", 1, "det", "DET"), ("spokesperson", 5, "nsubj", "NOUN"), ("for", 1, "prep", "ADP"),
+        ("Acme", 4, "compound", "PROPN"), ("Shipping", 2, "pobj", "PROPN"),
+    ]))
+    [q] = quotes_of(doc, [mention(text, "Acme Shipping", "ORG")])
+    assert (q.kind, q.text) == ("indirect", CLUB_CONTENT)
+    assert q.speaker is not None and q.speaker.text == "A spokesperson"
+    assert (q.speaker_canonical, q.speaker_label) == ("Acme Shipping", "ORG")
+
+
+@pytest.mark.parametrize(
+    ("first", "first_rows"),
+    [
+        # the organisation is the previous sentence's subject, a place is named after it
+        ("Acme Shipping lost the case in Yerevan.",
+         [("Acme", 1, "compound", "PROPN"), ("Shipping", 2, "nsubj", "PROPN"),
+          ("lost", 2, "ROOT", "VERB"), ("the", 4, "det", "DET"), ("case", 2, "dobj", "NOUN"),
+          ("in", 2, "prep", "ADP"), ("Yerevan", 5, "pobj", "PROPN"), (".", 2, "punct", "PUNCT")]),
+        # the organisation is the object; the subject is no entity
+        ("Investors sued Acme Shipping in Yerevan.",
+         [("Investors", 1, "nsubj", "NOUN"), ("sued", 1, "ROOT", "VERB"),
+          ("Acme", 3, "compound", "PROPN"), ("Shipping", 1, "dobj", "PROPN"),
+          ("in", 1, "prep", "ADP"), ("Yerevan", 4, "pobj", "PROPN"), (".", 1, "punct", "PUNCT")]),
+    ],
+    ids=["org-subject", "org-object"],
+)
+def test_the_company_resolves_to_the_organisation_named_before(first, first_rows):
+    text = f"{first} The company said that the club would sign two players."
+    doc = build(text, first_rows, _club_rows([
+        ("The", 1, "det", "DET"), ("company", 2, "nsubj", "NOUN"),
+    ]))
+    mentions = [mention(text, "Acme Shipping", "ORG", canonical="Acme Shipping Ltd"),
+                mention(text, "Yerevan", "GPE")]
+    [q] = quotes_of(doc, mentions)
+    assert (q.kind, q.text, q.sentence_index) == ("indirect", CLUB_CONTENT, 1)
+    assert q.speaker is not None and q.speaker.text == "The company"
+    assert q.speaker.start_char == text.index("The company")
+    assert (q.speaker_canonical, q.speaker_label) == ("Acme Shipping Ltd", "ORG")
+
+
+def test_company_without_the_does_not_resolve():
+    text = "Acme Shipping lost the case. A company said that the club would sign two players."
+    doc = build(
+        text,
+        [("Acme", 1, "compound", "PROPN"), ("Shipping", 2, "nsubj", "PROPN"),
+         ("lost", 2, "ROOT", "VERB"), ("the", 4, "det", "DET"), ("case", 2, "dobj", "NOUN"),
+         (".", 2, "punct", "PUNCT")],
+        _club_rows([("A", 1, "det", "DET"), ("company", 2, "nsubj", "NOUN")]),
+    )
+    [q] = quotes_of(doc, [mention(text, "Acme Shipping", "ORG")])
+    assert q.speaker is not None and q.speaker.text == "A company"
+    assert q.speaker_canonical is None
+
+
+RUBEN_QUOTE = "“Rúben is exactly the profile we wanted,” he said."
+RUBEN_ROWS: list[Row] = [
+    ("“", 11, "punct", "PUNCT"), ("Rúben", 2, "nsubj", "PROPN"), ("is", 11, "ccomp", "AUX"),
+    ("exactly", 5, "advmod", "ADV"), ("the", 5, "det", "DET"), ("profile", 2, "attr", "NOUN"),
+    ("we", 7, "nsubj", "PRON"), ("wanted", 5, "relcl", "VERB"), (",", 11, "punct", "PUNCT"),
+    ("”", 11, "punct", "PUNCT"), ("he", 11, "nsubj", "PRON"), ("said", 11, "ROOT", "VERB"),
+    (".", 11, "punct", "PUNCT"),
+]
+
+
+@pytest.mark.parametrize(
+    ("first", "first_rows", "expected"),
+    [
+        ("Davit Sargsyan met the coach.",
+         [("Davit", 1, "compound", "PROPN"), ("Sargsyan", 2, "nsubj", "PROPN"),
+          ("met", 2, "ROOT", "VERB"), ("the", 4, "det", "DET"), ("coach", 2, "dobj", "NOUN"),
+          (".", 2, "punct", "PUNCT")],
+         ("Davit Sargsyan", "PERSON")),
+        ("The board met the coach.",
+         [("The", 1, "det", "DET"), ("board", 2, "nsubj", "NOUN"), ("met", 2, "ROOT", "VERB"),
+          ("the", 4, "det", "DET"), ("coach", 2, "dobj", "NOUN"), (".", 2, "punct", "PUNCT")],
+         (None, None)),
+    ],
+    ids=["person-outside", "nobody-outside"],
+)
+def test_pronoun_never_resolves_to_a_person_named_inside_the_quote(first, first_rows, expected):
+    text = f"{first} {RUBEN_QUOTE}"
+    doc = build(text, first_rows, RUBEN_ROWS)
+    mentions = [mention(text, "Rúben", canonical="Rúben Amorim")]
+    if "Davit" in text:
+        mentions.insert(0, mention(text, "Davit Sargsyan"))
+    [q] = quotes_of(doc, mentions)
+    assert (q.kind, q.text) == ("direct", "Rúben is exactly the profile we wanted,")
+    assert q.speaker is not None and q.speaker.text == "he"
+    assert q.speaker.start_char == text.index(" he ") + 1
+    assert (q.speaker_canonical, q.speaker_label) == expected
+
+
+def test_speech_verb_coordinated_with_said_reports_for_the_same_speaker():
+    # The usual parse: "urged" hangs from "said", so "said" keeps its whole clause.
+    rows = list(URGED_ROWS)
+    rows[6], rows[7], rows[8] = (",", 1, "punct", "PUNCT"), ("and", 1, "cc", "CCONJ"), (
+        "urged", 1, "conj", "VERB")
+    quotes = quotes_of(build(URGED, rows), URGED_MENTIONS)
+    assert [(q.text, q.cue.text if q.cue else None, q.speaker_canonical) for q in quotes] == [
+        ("the talks had failed", "said", "Lena Hovhannisyan"),
+        ("to return to the table", "urged", "Lena Hovhannisyan"),
+    ]

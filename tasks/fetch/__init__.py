@@ -1,0 +1,135 @@
+"""Getting the bytes of sources: local files, archived responses, and the web.
+
+Web fetching is polite (robots.txt, per-host delay and concurrency, a global concurrency cap,
+an honest User-Agent, ``Retry-After``), safe (no private addresses unless allow-listed, capped
+bodies and redirects, only HTML or plain text) and incremental (conditional GET for known
+pages). Every failure is a :class:`Rejection` with a reason; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from newsmill.errors import Rejection
+from newsmill.settings import Settings
+from tasks.fetch.archive import read_record
+from tasks.fetch.client import HttpClient, Response
+from tasks.fetch.guard import AddressGuard
+from tasks.fetch.politeness import HostLimiter, with_retries
+from tasks.fetch.robots import RobotsPolicy, RobotsRecord
+from tasks.models import RawDocument, Source, SourceFormat
+
+#: Content types read as articles; anything else is refused with its type as the reason.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain"})
+
+__all__ = ["FetchOutcome", "Fetcher", "read_archived", "read_file"]
+
+
+def read_file(source: Source, *, max_bytes: int) -> RawDocument:
+    """The bytes of a local file; too large or unreadable files are rejected."""
+    path = Path(source.location)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise Rejection("fetch", "too_large", f"{size} bytes; the limit is {max_bytes}")
+        body = path.read_bytes()
+    except OSError as exc:
+        raise Rejection("fetch", "unreadable", f"cannot read file: {exc.strerror or exc}") from exc
+    fmt: SourceFormat = "text" if path.suffix.lower() == ".txt" else "html"
+    return RawDocument(source=source.location, body=body, format=fmt)
+
+
+def read_archived(source: Source) -> RawDocument:
+    """A response kept in the WARC archive, as if it had just been fetched."""
+    if source.archive_path is None or source.archive_offset is None:
+        raise Rejection("fetch", "archive_missing", "no archived response for this source")
+    stored = read_record(source.archive_path, source.archive_offset)
+    response = Response(url=source.location, final_url=stored.url or source.location,
+                        status=stored.status, reason="", headers=stored.headers,
+                        body=stored.body, fetched_at=datetime(1970, 1, 1))
+    return as_raw_document(source.location, response)
+
+
+def as_raw_document(source: str, response: Response) -> RawDocument:
+    """Apply the content-type policy to a successful response."""
+    if 400 <= response.status < 500:
+        raise Rejection("fetch", f"http_{response.status}",
+                        f"the server answered HTTP {response.status}")
+    content_type, charset = response.content_type
+    if content_type in HTML_TYPES:
+        fmt: SourceFormat = "html"
+    elif content_type in TEXT_TYPES:
+        fmt = "text"
+    else:
+        raise Rejection("fetch", "unsupported_content_type",
+                        f"content type {content_type or 'missing'} is not HTML or plain text")
+    return RawDocument(source=source, body=response.body, format=fmt,
+                       content_type=content_type, charset=charset, final_url=response.final_url)
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What became of one URL: a response (to archive and extract), "not modified", or a
+    rejection."""
+
+    source: Source
+    response: Response | None = None
+    not_modified: bool = False
+    rejection: Rejection | None = None
+
+
+class Fetcher:
+    """Fetches a batch of URLs concurrently, within the politeness and safety limits."""
+
+    def __init__(self, settings: Settings,
+                 robots: dict[str, RobotsRecord] | None = None) -> None:
+        self.settings = settings
+        self.client = HttpClient(
+            guard=AddressGuard.from_setting(settings.fetch_allow_hosts),
+            user_agent=settings.user_agent, timeout=settings.fetch_timeout,
+            max_bytes=settings.max_input_bytes, max_redirects=settings.fetch_max_redirects,
+        )
+        self.limiter = HostLimiter(settings.fetch_per_host, settings.fetch_host_delay)
+        self.robots = RobotsPolicy(
+            client=self.client, limiter=self.limiter, user_agent=settings.user_agent,
+            known=dict(robots or {}),
+            now=datetime.now(UTC).replace(tzinfo=None),
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def fetch_all(self, sources: Sequence[Source]) -> list[FetchOutcome]:
+        """One outcome per source, in order."""
+        if not sources:
+            return []
+        workers = max(1, min(self.settings.fetch_concurrency, len(sources)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            return list(pool.map(self.fetch_one, sources))
+
+    def fetch_one(self, source: Source, *, accept: str | None = None) -> FetchOutcome:
+        try:
+            if self.settings.respect_robots:
+                self.robots.check(source.location)
+            host = urlsplit(source.location).hostname or ""
+
+            def attempt() -> Response:
+                with self.limiter.slot(host):
+                    if accept:
+                        return self.client.get(source.location, accept=accept)
+                    return self.client.get(source.location, etag=source.etag,
+                                           last_modified=source.last_modified)
+
+            response = with_retries(attempt, retries=self.settings.fetch_retries,
+                                    what=source.location)
+        except Rejection as rejection:
+            return FetchOutcome(source, rejection=rejection)
+        if response.status == 304:
+            return FetchOutcome(source, response=response, not_modified=True)
+        return FetchOutcome(source, response=response)

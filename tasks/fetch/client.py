@@ -1,0 +1,250 @@
+"""An HTTP client that is safe to point at user-typed URLs.
+
+* every connection goes through :class:`~tasks.fetch.guard.AddressGuard` (SSRF), to the very
+  address that was checked;
+* redirects are followed by hand, each hop checked again, at most ``max_redirects``;
+* timeouts for connect and read, and a body cap enforced while streaming (after
+  decompression, so a gzip bomb stops at the cap);
+* conditional GET: ``If-None-Match`` / ``If-Modified-Since`` when the caller knows them;
+* failures are mapped once: timeouts, connection errors, 429 and 5xx are transient (with the
+  server's ``Retry-After``), everything else a :class:`Rejection` with a reason.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
+
+from newsmill.errors import Rejection, TransientError
+from tasks.fetch.guard import AddressGuard
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+READ_CHUNK = 64 * 1024
+#: Longest ``Retry-After`` honoured, so that one slow server cannot stall a batch for long.
+MAX_RETRY_AFTER = 60.0
+
+
+class RetryableError(TransientError):
+    """A transient failure carrying the server's requested wait, if it gave one."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Response:
+    """A complete response: status, the headers we keep, the (decoded) body."""
+
+    url: str
+    final_url: str
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    fetched_at: datetime
+    redirects: tuple[str, ...] = field(default=())
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    @property
+    def content_type(self) -> tuple[str | None, str | None]:
+        """``(media type, charset)`` from the Content-Type header."""
+        value = self.header("Content-Type")
+        if not value:
+            return None, None
+        main, *params = (part.strip() for part in value.split(";"))
+        charset = None
+        for param in params:
+            key, _, raw = param.partition("=")
+            if key.strip().lower() == "charset":
+                charset = raw.strip().strip('"') or None
+        return main.lower(), charset
+
+
+def _guarded_classes(guard: AddressGuard) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection pool classes whose connections only reach addresses ``guard`` allows."""
+
+    def new_conn(conn: HTTPConnection) -> socket.socket:
+        last: OSError | None = None
+        for address in guard.resolve(conn.host, conn.port):
+            try:
+                sock = socket.create_connection((address, conn.port), conn.timeout,
+                                                source_address=conn.source_address)
+            except OSError as exc:
+                last = exc
+                continue
+            for option in conn.socket_options or ():
+                sock.setsockopt(*option)
+            return sock
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {last}")
+
+    class GuardedHTTPConnection(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            return new_conn(self)
+
+    class GuardedHTTPSConnection(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            return new_conn(self)
+
+    class GuardedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTPConnection
+
+    class GuardedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    return {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
+
+
+class HttpClient:
+    """One per batch: a guarded connection pool and the fetch limits."""
+
+    def __init__(
+        self,
+        *,
+        guard: AddressGuard,
+        user_agent: str,
+        timeout: float,
+        max_bytes: int,
+        max_redirects: int,
+        max_pools: int = 50,
+    ) -> None:
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        # Certificates are always verified: no insecure fallback, whatever the failure.
+        self.pool = urllib3.PoolManager(num_pools=max_pools, maxsize=4, cert_reqs="CERT_REQUIRED",
+                                        retries=False)
+        self.pool.pool_classes_by_scheme = _guarded_classes(guard)
+
+    def close(self) -> None:
+        self.pool.clear()
+
+    def get(
+        self,
+        url: str,
+        *,
+        accept: str = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+    ) -> Response:
+        """GET ``url`` once (no retries here), following redirects by hand."""
+        headers = {"User-Agent": self.user_agent, "Accept": accept,
+                   "Accept-Encoding": "gzip, deflate"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        hops: list[str] = []
+        while True:
+            _check_scheme(current)
+            response = self._request(current, headers)
+            if response.status in REDIRECT_STATUSES:
+                location = response.headers.get("Location")
+                response.drain_conn()
+                response.release_conn()
+                if not location:
+                    raise Rejection("fetch", "bad_redirect",
+                                    f"HTTP {response.status} without a Location header")
+                if len(hops) >= self.max_redirects:
+                    raise Rejection("fetch", "too_many_redirects",
+                                    f"more than {self.max_redirects} redirects from {url}")
+                hops.append(current)
+                current = urljoin(current, location)
+                continue
+            try:
+                return self._read(url, current, response, tuple(hops),
+                                  self.max_bytes if max_bytes is None else max_bytes)
+            finally:
+                response.release_conn()
+
+    def _request(self, url: str, headers: Mapping[str, str]) -> urllib3.BaseHTTPResponse:
+        try:
+            return self.pool.request(
+                "GET", url, headers=dict(headers), redirect=False, preload_content=False,
+                retries=False, timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+            )
+        except urllib3.exceptions.TimeoutError as exc:
+            raise TransientError(f"timed out after {self.timeout}s") from exc
+        except urllib3.exceptions.SSLError as exc:
+            raise Rejection("fetch", "tls_error", f"TLS failed: {exc}") from exc
+        except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ProtocolError) as exc:
+            raise TransientError(f"connection failed: {exc}") from exc
+        except urllib3.exceptions.LocationParseError as exc:
+            raise Rejection("fetch", "bad_url", f"cannot parse the URL: {exc}") from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise TransientError(f"HTTP error: {exc}") from exc
+
+    def _read(self, url: str, final_url: str, response: urllib3.BaseHTTPResponse,
+              hops: tuple[str, ...], max_bytes: int) -> Response:
+        status = response.status
+        if status == 429 or status >= 500:
+            raise RetryableError(f"HTTP {status}",
+                                 _retry_after(response.headers.get("Retry-After")))
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise Rejection("fetch", "too_large",
+                            f"Content-Length {declared}; the limit is {max_bytes} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.stream(READ_CHUNK, decode_content=True):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise Rejection("fetch", "too_large",
+                                    f"body exceeds {max_bytes} bytes (after decompression)")
+                chunks.append(chunk)
+        except urllib3.exceptions.TimeoutError as exc:
+            raise TransientError(f"timed out after {self.timeout}s while reading") from exc
+        except urllib3.exceptions.DecodeError as exc:
+            raise Rejection("fetch", "bad_encoding", f"cannot decode the body: {exc}") from exc
+        except urllib3.exceptions.ProtocolError as exc:
+            raise TransientError(f"connection broken while reading: {exc}") from exc
+        kept = tuple((k, v) for k, v in response.headers.items()
+                     if k.lower() not in {"content-encoding", "transfer-encoding",
+                                          "content-length", "set-cookie"})
+        return Response(url=url, final_url=final_url, status=status,
+                        reason=getattr(response, "reason", "") or "", headers=kept,
+                        body=b"".join(chunks), fetched_at=datetime.now(UTC).replace(tzinfo=None),
+                        redirects=hops)
+
+
+def _check_scheme(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise Rejection("fetch", "unsupported_scheme",
+                        f"only http and https are fetched, not {parts.scheme or 'no'} scheme "
+                        f"({url})")
+    if not parts.hostname:
+        raise Rejection("fetch", "bad_url", f"no host name in {url}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER)
+

@@ -1,0 +1,3 @@
+SELECT origin, fetched_at, status, body
+FROM robots
+WHERE origin IN (SELECT unnest($origins::VARCHAR[]));
