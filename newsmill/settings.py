@@ -57,7 +57,11 @@ class Settings:
     )
     fetch_timeout: float = field(
         default=20.0,
-        metadata=_doc("Seconds allowed for one HTTP request, connect plus read."),
+        metadata=_doc("Seconds allowed to connect, and to wait for the next bytes of a response."),
+    )
+    fetch_total_timeout: float = field(
+        default=60.0,
+        metadata=_doc("Seconds allowed for a whole response, however slowly it arrives."),
     )
     fetch_retries: int = field(
         default=2,
@@ -154,8 +158,9 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
-        if self.fetch_timeout <= 0:
-            raise ValueError(f"{ENV_PREFIX}FETCH_TIMEOUT must be positive")
+        for name in ("fetch_timeout", "fetch_total_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
         for name in ("fetch_retries", "min_text_chars", "fetch_max_redirects",
                      "fetch_host_delay"):
             if getattr(self, name) < 0:

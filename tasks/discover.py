@@ -114,8 +114,9 @@ def plan_articles(
         } for r in reports]
     rows.seen = plan.skipped_known + len(rows.rejections)
     rows.unchanged = plan.skipped_known
-    with open_writer(settings.db) as conn:
-        load_batch(conn, rows)
+    if rows.seen or rows.rejections or rows.feeds or rows.robots:
+        with open_writer(settings.db) as conn:
+            load_batch(conn, rows)
     return plan
 
 

@@ -94,6 +94,7 @@ class Fetcher:
             guard=AddressGuard.from_setting(settings.fetch_allow_hosts),
             user_agent=settings.user_agent, timeout=settings.fetch_timeout,
             max_bytes=settings.max_input_bytes, max_redirects=settings.fetch_max_redirects,
+            total_timeout=settings.fetch_total_timeout,
         )
         self.limiter = HostLimiter(settings.fetch_per_host, settings.fetch_host_delay)
         self.robots = RobotsPolicy(

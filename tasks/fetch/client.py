@@ -3,7 +3,8 @@
 * every connection goes through :class:`~tasks.fetch.guard.AddressGuard` (SSRF), to the very
   address that was checked;
 * redirects are followed by hand, each hop checked again, at most ``max_redirects``;
-* timeouts for connect and read, and a body cap enforced while streaming (after
+* a timeout for connecting and for each read, a total deadline for the whole response, and
+  a body cap enforced while streaming (after
   decompression, so a gzip bomb stops at the cap);
 * conditional GET: ``If-None-Match`` / ``If-Modified-Since`` when the caller knows them;
 * failures are mapped once: timeouts, connection errors, 429 and 5xx are transient (with the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,10 +120,12 @@ class HttpClient:
         timeout: float,
         max_bytes: int,
         max_redirects: int,
+        total_timeout: float = 60.0,
         max_pools: int = 50,
     ) -> None:
         self.user_agent = user_agent
         self.timeout = timeout
+        self.total_timeout = total_timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         # Certificates are always verified: no insecure fallback, whatever the failure.
@@ -201,8 +205,14 @@ class HttpClient:
                             f"Content-Length {declared}; the limit is {max_bytes} bytes")
         chunks: list[bytes] = []
         size = 0
+        deadline = time.monotonic() + self.total_timeout
         try:
-            for chunk in response.stream(READ_CHUNK, decode_content=True):
+            # read1 returns what has arrived, so a server dripping bytes cannot hold us past
+            # the total deadline (a read timeout only bounds the gap between two bytes).
+            while chunk := response.read1(READ_CHUNK, decode_content=True):
+                if time.monotonic() > deadline:
+                    raise TransientError(
+                        f"the response took longer than {self.total_timeout}s in total")
                 size += len(chunk)
                 if size > max_bytes:
                     raise Rejection("fetch", "too_large",
