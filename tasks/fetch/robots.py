@@ -47,6 +47,8 @@ class RobotsRecord:
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
     default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     port = f":{parts.port}" if parts.port and parts.port != default else ""
     return f"{parts.scheme.lower()}://{host}{port}"
@@ -108,8 +110,9 @@ class RobotsPolicy:
         except Rejection as exc:
             if exc.reason == "too_large":
                 return RobotsRecord(origin, self.now, 200, "")
-            if exc.reason in {"forbidden_address", "unknown_host"}:
-                raise
+            if exc.reason in {"forbidden_address", "unknown_host", "unsupported_scheme",
+                              "bad_url"}:
+                raise  # about the URL itself, not about robots.txt
             return RobotsRecord(origin, self.now, 0, "")
         except NewsmillError:
             return RobotsRecord(origin, self.now, 0, "")
