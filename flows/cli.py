@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
+
+    evaluate = sub.add_parser("eval", help="measure quality against an annotated corpus")
+    evaluate.add_argument("what", choices=("extraction",),
+                          help="extraction: article-body F1 on a Zyte/ScrapingHub-style folder")
+    evaluate.add_argument("--data", required=True, type=Path,
+                          help="folder with ground-truth.json and html/<id>.html.gz")
+    evaluate.add_argument("--per-page", type=Path, metavar="FILE",
+                          help="also write each page's precision and recall as CSV")
     return parser
 
 
@@ -74,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ingest(args)
         if args.command == "sql":
             return _sql(args, sys.stdout)
+        if args.command == "eval":
+            return _eval(args)
         return _settings()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -232,6 +242,31 @@ def _write_rows(out: TextIO, fmt: str, columns: list[str], rows: list[tuple[Any,
 def _cut(value: str, width: int) -> str:
     value = value.replace("\n", " ")
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+# -- eval ---------------------------------------------------------------------------------------
+
+def _eval(args: argparse.Namespace) -> int:
+    from tasks.benchmark import evaluate_extraction
+
+    try:
+        score, per_page, failures = evaluate_extraction(args.data)
+    except FileNotFoundError as exc:
+        print(f"newsmill: {exc}", file=sys.stderr)
+        return 2
+    print(f"article extraction on {score.pages} pages of {args.data}")
+    print(f"  precision {score.precision:.4f} ± {score.precision_std:.4f}")
+    print(f"  recall    {score.recall:.4f} ± {score.recall_std:.4f}")
+    print(f"  F1        {score.f1:.4f} ± {score.f1_std:.4f}   (± is the bootstrap std)")
+    for key, why in sorted(failures.items()):
+        print(f"  no text from {key}: {why}")
+    if args.per_page:
+        with args.per_page.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["page", "precision", "recall"])
+            for key, page in per_page.items():
+                writer.writerow([key, f"{page.precision:.4f}", f"{page.recall:.4f}"])
+    return 0
 
 
 # -- settings -----------------------------------------------------------------------------------

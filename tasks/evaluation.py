@@ -9,7 +9,9 @@ one when their token overlap (intersection over the longer of the two) is at lea
 
 from __future__ import annotations
 
+import random
 import re
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -133,3 +135,95 @@ def entity_recall(mentions: Sequence[Mention], expected: Iterable[dict[str, obje
                    for m in mentions):
                 hit += 1
     return hit / total if total else 0.0
+
+
+# -- article extraction (the Zyte/ScrapingHub article-extraction benchmark's measure) ----------
+#
+# Rules, as the benchmark's evaluation defines them: tokens are \w+ runs, case kept; a text is
+# compared as the multiset of its 4-token shingles (a text of fewer tokens is one shingle);
+# per page, true positives, false positives and false negatives are divided by their sum so
+# that long pages weigh no more than short ones; precision is averaged over pages that
+# predicted something, recall over pages whose truth has something; F1 is the harmonic mean of
+# the two averages; the ± is the standard deviation over bootstrap resamples of pages.
+
+SHINGLE_SIZE = 4
+_TOKEN = re.compile(r"\w+")
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> dict[tuple[str, ...], int]:
+    words = _TOKEN.findall(text or "")
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(max(1, len(words) - size + 1)):
+        key = tuple(words[i:i + size])
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class PageMatch:
+    """Shares of true positives, false positives and false negatives on one page."""
+
+    tp: float
+    fp: float
+    fn: float
+
+    @property
+    def precision(self) -> float:
+        if self.fp == 0 and self.fn == 0:
+            return 1.0
+        return 0.0 if self.tp == 0 and self.fp == 0 else self.tp / (self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        if self.fp == 0 and self.fn == 0:
+            return 1.0
+        return 0.0 if self.tp == 0 and self.fn == 0 else self.tp / (self.tp + self.fn)
+
+
+def match_page(truth: str, predicted: str) -> PageMatch:
+    expected, found = shingles(truth), shingles(predicted)
+    tp = fp = fn = 0
+    for key in expected.keys() | found.keys():
+        e, f = expected.get(key, 0), found.get(key, 0)
+        tp += min(e, f)
+        fp += max(f - e, 0)
+        fn += max(e - f, 0)
+    total = tp + fp + fn
+    return PageMatch(tp / total, fp / total, fn / total) if total else PageMatch(0, 0, 0)
+
+
+def _averages(pages: Sequence[PageMatch]) -> tuple[float, float, float]:
+    precisions = [p.precision for p in pages if p.tp + p.fp > 0]
+    recalls = [p.recall for p in pages if p.tp + p.fn > 0]
+    precision = sum(precisions) / len(precisions) if precisions else 0.0
+    recall = sum(recalls) / len(recalls) if recalls else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+@dataclass(frozen=True)
+class ExtractionScore:
+    precision: float
+    recall: float
+    f1: float
+    precision_std: float
+    recall_std: float
+    f1_std: float
+    pages: int
+
+
+def score_extraction(truth: dict[str, str], predicted: dict[str, str], *,
+                     bootstrap: int = 1000, seed: int = 0) -> tuple[ExtractionScore,
+                                                                    dict[str, PageMatch]]:
+    """Benchmark scores over the pages of ``truth`` (a missing prediction counts as empty)."""
+    per_page = {key: match_page(truth[key], predicted.get(key, "")) for key in sorted(truth)}
+    pages = list(per_page.values())
+    precision, recall, f1 = _averages(pages)
+    rng = random.Random(seed)
+    samples = [_averages([pages[rng.randrange(len(pages))] for _ in pages])
+               for _ in range(bootstrap)] if pages and bootstrap > 1 else []
+    stds = [statistics.stdev(s[i] for s in samples) if samples else 0.0 for i in range(3)]
+    score = ExtractionScore(precision=precision, recall=recall, f1=f1, precision_std=stds[0],
+                            recall_std=stds[1], f1_std=stds[2], pages=len(pages))
+    return score, per_page

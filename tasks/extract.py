@@ -9,12 +9,15 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import trafilatura
-from trafilatura.settings import Document
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.metadata import extract_metadata
 
 from newsmill.errors import Rejection
+from tasks.body import article_body
 from tasks.models import Extracted, RawDocument
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ MIN_REPLACEMENTS_TOLERATED = 3
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
+#: libxml2 stops building the tree at this depth; deeper content is dropped without a word.
+MAX_TREE_DEPTH = 255
 #: A leading line like "By Jane Doe and Ali Khan" of at most this many words is a byline.
 MAX_BYLINE_WORDS = 10
 _BYLINE = re.compile(r"^\s*(?:By|BY|by)\s+\S")
@@ -121,33 +126,69 @@ def _looks_like_headline(line: str) -> bool:
 
 
 def _extract_html(raw: RawDocument, html: str) -> Extracted:
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise Rejection("extract", "unparseable", "the HTML could not be parsed")
+    depth = tree_depth(tree)
+    if depth >= MAX_TREE_DEPTH:
+        raise Rejection("extract", "too_deep",
+                        f"elements nested {depth}+ levels deep; the parser stops at "
+                        f"{MAX_TREE_DEPTH} and the article would be lost silently")
     try:
-        result = trafilatura.bare_extraction(
-            html,
-            url=raw.final_url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            include_links=False,
-            include_images=False,
-        )
+        meta = extract_metadata(tree, default_url=raw.final_url)
+        text = article_body(tree, raw.final_url)
     except Exception as exc:  # trafilatura raises many types from lxml; all are terminal here
         raise Rejection("extract", "extractor_error", f"{type(exc).__name__}: {exc}") from exc
-    if not isinstance(result, Document) or not (result.text or "").strip():
+    text = _drop_head_lines(text, meta.title, meta.author)
+    if not text.strip():
         raise Rejection("extract", "no_article", "no article text found in the page")
-    text = _drop_head_lines(result.text or "", result.title, result.author)
     return Extracted(
         source=raw.source,
         format="html",
         text=text,
-        title=result.title or None,
-        author=result.author or None,
-        published_at=_parse_date(result.date),
-        site_name=result.sitename or None,
-        canonical_url=result.url or raw.final_url,
-        description=result.description or None,
-        language=result.language or _html_lang(html),
+        title=meta.title or None,
+        author=meta.author or None,
+        published_at=published_at(tree) or _parse_date(meta.date),
+        site_name=meta.sitename or None,
+        canonical_url=meta.url or raw.final_url,
+        description=meta.description or None,
+        language=_html_lang(html),
     )
+
+
+def tree_depth(tree: HtmlElement) -> int:
+    """How deeply the page's elements nest."""
+    depth = deepest = 0
+    for event, _element in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_PUBLISHED_XPATH = (
+    '//meta[@property="article:published_time" or @name="article:published_time" or '
+    '@itemprop="datePublished" or @name="pubdate" or @name="publish-date" or '
+    '@property="og:published_time" or @name="date" or @name="DC.date.issued"]/@content'
+    ' | //time[@itemprop="datePublished"]/@datetime'
+)
+
+
+def published_at(tree: HtmlElement) -> datetime | None:
+    """The publication time the page declares, to the second, in UTC (naive).
+
+    trafilatura's date finder gives the day only; the page's own metadata usually has the
+    time and zone. A value without a zone is taken as UTC; an unparseable one is ignored.
+    """
+    for value in tree.xpath(_PUBLISHED_XPATH):
+        text = str(value).strip().replace("Z", "+00:00")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment
+    return None
 
 
 def _drop_head_lines(text: str, title: str | None, author: str | None) -> str:

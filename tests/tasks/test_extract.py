@@ -176,7 +176,8 @@ def test_html_article_page():
     assert result.format == "html"
     assert result.title == TITLE
     assert result.author == "Marta Kowalski"
-    assert result.published_at == datetime(2024, 5, 14)
+    # The page's own article:published_time, to the second, in UTC.
+    assert result.published_at == datetime(2024, 5, 14, 9, 30)
     assert result.site_name == "The Coastal Ledger"
     assert result.language == "en"
     assert result.text.split("\n") == PARAGRAPHS
