@@ -33,6 +33,10 @@ class Rejection(NewsmillError):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[Rejection], tuple[str, str, str]]:
+        # Rejections cross process boundaries (the extraction worker): pickle the fields.
+        return (Rejection, (self.stage, self.reason, self.detail))
+
 
 class WarehouseError(NewsmillError):
     """A database failure that retrying will not fix (bad SQL, constraint, corrupt file)."""

@@ -108,6 +108,18 @@ class Settings:
         default="newsmill/0.1 (news research pipeline; set NEWSMILL_USER_AGENT to add a contact)",
         metadata=_doc("User-Agent header sent with every HTTP request."),
     )
+    extract_timeout: float = field(
+        default=30.0,
+        metadata=_doc("Seconds one page's extraction may take before it is rejected."),
+    )
+    extract_memory_mb: int = field(
+        default=1536,
+        metadata=_doc("Memory (MB) the extraction worker may use; more rejects the page."),
+    )
+    max_html_bytes: int = field(
+        default=5_000_000,
+        metadata=_doc("Largest HTML page sent to extraction (larger pages are rejected)."),
+    )
     min_text_chars: int = field(
         default=200,
         metadata=_doc("Shortest clean text kept as an article; shorter pages are rejected."),
@@ -154,7 +166,8 @@ class Settings:
     def validate(self) -> None:
         """Refuse values that cannot work, with a message naming the variable."""
         positive = ("batch_size", "nlp_batch_size", "max_input_bytes", "max_text_chars",
-                    "fetch_concurrency", "fetch_per_host")
+                    "fetch_concurrency", "fetch_per_host", "extract_timeout",
+                    "extract_memory_mb", "max_html_bytes")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")

@@ -23,11 +23,12 @@ from prefect.cache_policies import NO_CACHE
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks import entities, extract, fetch, normalise, quotes
+from tasks import entities, fetch, normalise, quotes
 from tasks.fetch.archive import ArchivedRecord, WarcArchive
 from tasks.fetch.client import Response
 from tasks.fetch.robots import RobotsRecord, origin_of
 from tasks.fetch.urls import canonical_url
+from tasks.isolation import BoundedExtractor
 from tasks.load import build_rows
 from tasks.models import Analysis, CleanDocument, RawDocument, Source
 from tasks.nlp import load_pipeline
@@ -160,10 +161,11 @@ def fetch_row(source: Source, response: Response, record: ArchivedRecord | None,
     }
 
 
-def prepare(raw: RawDocument, settings: Settings, report: BatchReport) -> CleanDocument:
-    """Extract and normalise one raw document."""
+def prepare(raw: RawDocument, settings: Settings, report: BatchReport,
+            extractor: BoundedExtractor) -> CleanDocument:
+    """Extract (within time and memory bounds) and normalise one raw document."""
     with _timed(report, "extract"):
-        extracted = extract.extract(raw)
+        extracted = extractor.extract(raw)
     with _timed(report, "normalise"):
         return normalise.normalise(extracted, min_chars=settings.min_text_chars,
                                    max_chars=settings.max_text_chars)
@@ -199,15 +201,19 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
     fetched = BatchRows(run_id=run_id)
     raws, rejections, not_modified = gather_raw(sources, settings, run_id, report, fetched)
     prepared: list[CleanDocument] = []
-    for raw in raws:
-        try:
-            prepared.append(prepare(raw, settings, report))
-        except Rejection as rejection:
-            rejections.append((raw.source, rejection))
-        except Exception as exc:  # unexpected: record it with its type, keep the batch going
-            log.exception("unexpected failure on %s", raw.source)
-            rejections.append((raw.source, Rejection(
-                "prepare", "internal_error", f"{type(exc).__name__}: {exc}")))
+    extractor = BoundedExtractor(timeout=settings.extract_timeout,
+                                 memory_mb=settings.extract_memory_mb,
+                                 max_html_bytes=settings.max_html_bytes)
+    with extractor:
+        for raw in raws:
+            try:
+                prepared.append(prepare(raw, settings, report, extractor))
+            except Rejection as rejection:
+                rejections.append((raw.source, rejection))
+            except Exception as exc:  # unexpected: record it with its type, go on
+                log.exception("unexpected failure on %s", raw.source)
+                rejections.append((raw.source, Rejection(
+                    "prepare", "internal_error", f"{type(exc).__name__}: {exc}")))
 
     with _timed(report, "lookup"), open_writer(settings.db) as conn:
         stored = existing_documents(conn, (d.content_hash for d in prepared))

@@ -137,6 +137,8 @@ def _extract_html(raw: RawDocument, html: str) -> Extracted:
     try:
         meta = extract_metadata(tree, default_url=raw.final_url)
         text = article_body(tree, raw.final_url)
+    except MemoryError:
+        raise  # the caller bounds memory and says so
     except Exception as exc:  # trafilatura raises many types from lxml; all are terminal here
         raise Rejection("extract", "extractor_error", f"{type(exc).__name__}: {exc}") from exc
     text = _drop_head_lines(text, meta.title, meta.author)

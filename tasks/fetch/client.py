@@ -42,6 +42,9 @@ class RetryableError(TransientError):
         super().__init__(message)
         self.retry_after = retry_after
 
+    def __reduce__(self) -> tuple[type[RetryableError], tuple[str, float | None]]:
+        return (RetryableError, (str(self), self.retry_after))
+
 
 @dataclass(frozen=True)
 class Response:
