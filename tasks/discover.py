@@ -100,10 +100,11 @@ def plan_articles(
         ordered = [s for s in ordered if s.kind != "url" or id(s) in keep]
     plan.sources = ordered
     if listings:
-        fresh = {canonical_url(s.location) for s in ordered if s.kind == "url"}
+        # New articles: distinct pages not stored before (refreshed pages are not new).
+        fresh = {canonical_url(s.location) for s in ordered if s.kind == "url"} - set(known)
         for report in reports:
-            new_by_listing[report.feed_url] = sum(
-                canonical_url(u) in fresh for u in report.article_urls)
+            new_by_listing[report.feed_url] = len(
+                {canonical_url(u) for u in report.article_urls} & fresh)
         rows.feeds = [{
             "feed_url": r.feed_url, "kind": r.kind, "first_seen_at": now,
             "last_attempt_at": r.attempted_at,

@@ -120,12 +120,16 @@ class Fetcher:
                 self.robots.check(source.location)
             host = urlsplit(source.location).hostname or ""
 
+            hop_check = self.robots.check if self.settings.respect_robots else None
+
             def attempt() -> Response:
                 with self.limiter.slot(host):
                     if accept:
-                        return self.client.get(source.location, accept=accept)
+                        return self.client.get(source.location, accept=accept,
+                                               check_hop=hop_check)
                     return self.client.get(source.location, etag=source.etag,
-                                           last_modified=source.last_modified)
+                                           last_modified=source.last_modified,
+                                           check_hop=hop_check)
 
             response = with_retries(attempt, retries=self.settings.fetch_retries,
                                     what=source.location)

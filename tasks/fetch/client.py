@@ -16,7 +16,7 @@ from __future__ import annotations
 import email.utils
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -38,12 +38,14 @@ MAX_RETRY_AFTER = 60.0
 class RetryableError(TransientError):
     """A transient failure carrying the server's requested wait, if it gave one."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None,
+                 status: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
 
-    def __reduce__(self) -> tuple[type[RetryableError], tuple[str, float | None]]:
-        return (RetryableError, (str(self), self.retry_after))
+    def __reduce__(self) -> tuple[type[RetryableError], tuple[str, float | None, int | None]]:
+        return (RetryableError, (str(self), self.retry_after, self.status))
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,15 @@ class HttpClient:
         etag: str | None = None,
         last_modified: str | None = None,
         max_bytes: int | None = None,
+        truncate: bool = False,
+        check_hop: Callable[[str], None] | None = None,
     ) -> Response:
-        """GET ``url`` once (no retries here), following redirects by hand."""
+        """GET ``url`` once (no retries here), following redirects by hand.
+
+        ``truncate`` keeps the first ``max_bytes`` of a longer body instead of refusing it;
+        ``check_hop`` is called with every redirect target before it is requested (robots.txt
+        applies to where a redirect leads, too).
+        """
         headers = {"User-Agent": self.user_agent, "Accept": accept,
                    "Accept-Encoding": "gzip, deflate"}
         if etag:
@@ -172,10 +181,13 @@ class HttpClient:
                                     f"more than {self.max_redirects} redirects from {url}")
                 hops.append(current)
                 current = urljoin(current, location)
+                if check_hop is not None:
+                    _check_scheme(current)
+                    check_hop(current)
                 continue
             try:
                 return self._read(url, current, response, tuple(hops),
-                                  self.max_bytes if max_bytes is None else max_bytes)
+                                  self.max_bytes if max_bytes is None else max_bytes, truncate)
             finally:
                 response.release_conn()
 
@@ -197,13 +209,13 @@ class HttpClient:
             raise TransientError(f"HTTP error: {exc}") from exc
 
     def _read(self, url: str, final_url: str, response: urllib3.BaseHTTPResponse,
-              hops: tuple[str, ...], max_bytes: int) -> Response:
+              hops: tuple[str, ...], max_bytes: int, truncate: bool = False) -> Response:
         status = response.status
         if status == 429 or status >= 500:
             raise RetryableError(f"HTTP {status}",
-                                 _retry_after(response.headers.get("Retry-After")))
+                                 _retry_after(response.headers.get("Retry-After")), status)
         declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > max_bytes:
+        if declared and declared.isdigit() and int(declared) > max_bytes and not truncate:
             raise Rejection("fetch", "too_large",
                             f"Content-Length {declared}; the limit is {max_bytes} bytes")
         chunks: list[bytes] = []
@@ -218,6 +230,9 @@ class HttpClient:
                         f"the response took longer than {self.total_timeout}s in total")
                 size += len(chunk)
                 if size > max_bytes:
+                    if truncate:
+                        chunks.append(chunk[:max_bytes - (size - len(chunk))])
+                        break
                     raise Rejection("fetch", "too_large",
                                     f"body exceeds {max_bytes} bytes (after decompression)")
                 chunks.append(chunk)

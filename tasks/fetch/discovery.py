@@ -8,6 +8,7 @@ A listing that fails is recorded, and backed off exponentially on the next runs.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import zlib
@@ -18,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
-from trafilatura.feeds import FeedParameters, determine_feed, find_links, is_potential_feed
+from trafilatura.feeds import FeedParameters, determine_feed, find_links
 from trafilatura.sitemaps import SITEMAP_FORMAT
 
 from newsmill.errors import Rejection
@@ -113,8 +114,41 @@ def _sitemap_locations(text: str) -> tuple[bool, list[str]]:
     if root is None:
         raise Rejection("discover", "bad_sitemap", "the sitemap is empty")
     is_index = etree.QName(root).localname == "sitemapindex"
-    locations = [el.text.strip() for el in root.iter("{*}loc", "loc") if el.text]
+    # Only an entry's own <loc> (in <url> or <sitemap>), not <image:loc> or <video:loc> inside
+    # it, which name media files.
+    locations = []
+    for entry in root:
+        if not isinstance(entry.tag, str) or etree.QName(entry).localname not in {"url",
+                                                                                 "sitemap"}:
+            continue
+        for child in entry:
+            if (isinstance(child.tag, str) and etree.QName(child).localname == "loc"
+                    and etree.QName(child).namespace == etree.QName(entry).namespace
+                    and child.text):
+                locations.append(child.text.strip())
     return is_index, locations
+
+
+def feed_kind(text: str) -> str | None:
+    """``rss``, ``atom`` or ``json`` when ``text`` is a feed of that kind, else None.
+
+    Decided by the root element (``<rss>``, RDF, ``<feed>``) or, for JSON, by JSON Feed's
+    ``version`` and ``items``: an XHTML page or a JSON error message is not a feed.
+    """
+    head = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text[:3000], flags=re.S)
+    root = re.match(r"\s*<([\w:.-]+)", head)
+    if root:
+        name = root.group(1).split(":")[-1].lower()
+        return {"rss": "rss", "rdf": "rss", "feed": "atom"}.get(name)
+    if text.lstrip().startswith("{"):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return None
+        if (isinstance(document, dict) and "jsonfeed" in str(document.get("version", ""))
+                and isinstance(document.get("items"), list)):
+            return "json"
+    return None
 
 
 def parse_listing(url: str, text: str) -> tuple[str, list[str], list[str]]:
@@ -133,10 +167,9 @@ def parse_listing(url: str, text: str) -> tuple[str, list[str], list[str]]:
         if is_index:
             return "sitemap_index", [], links
         return "sitemap", links, []
-    if is_potential_feed(stripped) or stripped.startswith("{"):
+    kind = feed_kind(stripped)
+    if kind is not None:
         params = FeedParameters(f"{parts.scheme}://{parts.netloc}", parts.hostname or "", url)
-        kind = "json" if stripped.startswith("{") else (
-            "atom" if "<feed" in stripped[:500] else "rss")
         return kind, _absolute(url, find_links(stripped, params)), []
     if stripped and not stripped.startswith("<"):  # a plain-text sitemap: one URL per line
         lines = [line for line in stripped.splitlines() if line.startswith(("http://", "https://"))]

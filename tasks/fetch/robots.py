@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from newsmill.errors import NewsmillError, Rejection
-from tasks.fetch.client import HttpClient
+from tasks.fetch.client import HttpClient, RetryableError
 from tasks.fetch.politeness import HostLimiter
 
 ROBOTS_MAX_BYTES = 500 * 1024
@@ -105,15 +105,16 @@ class RobotsPolicy:
         url = origin + "/robots.txt"
         try:
             with self.limiter.slot(urlsplit(url).hostname or ""):
+                # Only the first 500 KiB count (RFC 9309); the rest is cut, not refused.
                 response = self.client.get(url, accept="text/plain,*/*;q=0.5",
-                                           max_bytes=ROBOTS_MAX_BYTES)
+                                           max_bytes=ROBOTS_MAX_BYTES, truncate=True)
         except Rejection as exc:
-            if exc.reason == "too_large":
-                return RobotsRecord(origin, self.now, 200, "")
             if exc.reason in {"forbidden_address", "unknown_host", "unsupported_scheme",
                               "bad_url"}:
                 raise  # about the URL itself, not about robots.txt
             return RobotsRecord(origin, self.now, 0, "")
+        except RetryableError as exc:  # 429 and 5xx: keep the status for people to read
+            return RobotsRecord(origin, self.now, exc.status or 0, "")
         except NewsmillError:
             return RobotsRecord(origin, self.now, 0, "")
         if 400 <= response.status < 500:
