@@ -40,6 +40,14 @@ class Settings:
             "best installed (en_core_web_md, then en_core_web_sm)."
         ),
     )
+    spacy_models: str = field(
+        default="",
+        metadata=_doc(
+            "Pipelines for other languages, as lang=pipeline pairs (fr=fr_core_news_sm,"
+            "de=de_core_news_sm). A document in a language with no pipeline is stored, "
+            "searchable, without entities and quotes, and says why."
+        ),
+    )
     batch_size: int = field(
         default=200,
         metadata=_doc(
@@ -178,9 +186,22 @@ class Settings:
                      "fetch_host_delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} cannot be negative")
+        for pair in filter(None, (p.strip() for p in self.spacy_models.split(","))):
+            if "=" not in pair:
+                raise ValueError(f"{ENV_PREFIX}SPACY_MODELS: {pair!r} is not lang=pipeline")
         if self.min_text_chars > self.max_text_chars:
             raise ValueError(f"{ENV_PREFIX}MIN_TEXT_CHARS ({self.min_text_chars}) is above "
                              f"{ENV_PREFIX}MAX_TEXT_CHARS ({self.max_text_chars})")
+
+    def pipelines(self) -> dict[str, str]:
+        """spaCy pipeline per language: English from ``spacy_model``, others from
+        ``spacy_models``."""
+        found = {"en": self.spacy_model}
+        for pair in self.spacy_models.split(","):
+            language, _, pipeline = pair.partition("=")
+            if language.strip() and pipeline.strip():
+                found[language.strip().lower()] = pipeline.strip()
+        return found
 
     @property
     def archive_path(self) -> Path:

@@ -18,24 +18,33 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks import entities, fetch, normalise, quotes
+from tasks import duplicates, entities, fetch, normalise, quotes
+from tasks.duplicates import Verdict
 from tasks.fetch.archive import ArchivedRecord, WarcArchive
 from tasks.fetch.client import Response
 from tasks.fetch.robots import RobotsRecord, origin_of
 from tasks.fetch.urls import canonical_url
 from tasks.isolation import BoundedExtractor
+from tasks.language import UNDETERMINED
 from tasks.load import build_rows
 from tasks.models import Analysis, CleanDocument, RawDocument, Source
 from tasks.nlp import load_pipeline
 from tasks.retrying import only_transient
 from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import robots_for_origins
-from warehouse.loader import BatchRows, Row, existing_documents, load_batch
+from warehouse.loader import (
+    BatchRows,
+    Row,
+    existing_documents,
+    load_batch,
+    near_duplicate_candidates,
+)
 
 log = logging.getLogger(__name__)
 
@@ -175,24 +184,58 @@ def analyse(
     documents: Sequence[CleanDocument], settings: Settings, report: BatchReport,
     on_error: Callable[[CleanDocument, Rejection], None],
 ) -> list[tuple[CleanDocument, Analysis]]:
-    """spaCy over the batch, then entities and quotes per document."""
-    nlp, _info = load_pipeline(settings.spacy_model)
+    """spaCy over the batch, one pass per language, then entities (and, for English, quotes)
+    per document. A language without a pipeline is skipped, with the reason."""
+    pipelines = settings.pipelines()
+    by_language: dict[str, list[CleanDocument]] = {}
     out: list[tuple[CleanDocument, Analysis]] = []
-    texts = (d.clean_text for d in documents)
-    with _timed(report, "spacy"):
-        docs = list(nlp.pipe(texts, batch_size=settings.nlp_batch_size))
-    for document, doc in zip(documents, docs, strict=True):
-        try:
-            with _timed(report, "entities"):
-                mentions = entities.extract_mentions(doc, document.dateline)
-            with _timed(report, "quotes"):
-                found = quotes.extract_quotes(doc, mentions)
-        except Exception as exc:  # a bug on one document must not lose the batch
-            log.exception("analysis failed for %s", document.source)
-            on_error(document, Rejection("nlp", "analysis_error", f"{type(exc).__name__}: {exc}"))
-            continue
-        out.append((document, Analysis(document.document_id, mentions, found)))
+    for document in documents:
+        # An undetermined language (a very short text) is read as English.
+        language = document.language if document.language not in {None, UNDETERMINED} else "en"
+        if language in pipelines:
+            by_language.setdefault(str(language), []).append(document)
+        else:
+            out.append((document, Analysis(
+                document.document_id, nlp_status="skipped",
+                nlp_note=f"no spaCy pipeline for language '{language}' "
+                         "(NEWSMILL_SPACY_MODELS adds one)")))
+    for language, group in by_language.items():
+        nlp, _info = load_pipeline(pipelines[language])
+        with _timed(report, "spacy"):
+            docs = list(nlp.pipe((d.clean_text for d in group),
+                                 batch_size=settings.nlp_batch_size))
+        for document, doc in zip(group, docs, strict=True):
+            try:
+                with _timed(report, "entities"):
+                    mentions = entities.extract_mentions(doc, document.dateline)
+                with _timed(report, "quotes"):
+                    # The quote rules read English syntax and speech verbs.
+                    found = quotes.extract_quotes(doc, mentions) if language == "en" else []
+            except Exception as exc:  # a bug on one document must not lose the batch
+                log.exception("analysis failed for %s", document.source)
+                on_error(document, Rejection("nlp", "analysis_error",
+                                             f"{type(exc).__name__}: {exc}"))
+                continue
+            note = None if language == "en" else "entities only: quote rules are English"
+            out.append((document, Analysis(document.document_id, mentions, found,
+                                           nlp_note=note)))
     return out
+
+
+def near_duplicates(
+    analysed: Sequence[tuple[CleanDocument, Analysis]], settings: Settings,
+) -> tuple[dict[str, Verdict], dict[str, list[int]]]:
+    """Which new documents copy a stored one (or an earlier one of the batch)."""
+    signatures = {d.document_id: duplicates.signature(d.clean_text) for d, _ in analysed}
+    bands = [(band, key) for sig in signatures.values()
+             for band, key in enumerate(duplicates.band_keys(sig))]
+    with open_writer(settings.db) as conn:
+        stored = near_duplicate_candidates(conn, bands)
+    candidates = [duplicates.Stored(doc_id, np.array(sig, dtype=np.uint64), root)
+                  for doc_id, sig, root in stored if doc_id not in signatures]
+    verdicts = duplicates.find_near_duplicates(list(signatures.items()), candidates)
+    return ({v.document_id: v for v in verdicts},
+            {k: [int(x) for x in v] for k, v in signatures.items()})
 
 
 def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) -> BatchReport:
@@ -232,9 +275,12 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
     seen_sources = [(s, i) for s, i in seen_sources
                     if i in analysed_ids or i in stored.values()]
 
+    with _timed(report, "duplicates"):
+        verdicts, signatures = near_duplicates(analysed, settings) if analysed else ({}, {})
     rows = build_rows(run_id=run_id, now=utcnow(), new_documents=analysed,
                       seen_sources=seen_sources, rejections=rejections,
-                      seen=len(sources), unchanged=unchanged)
+                      seen=len(sources), unchanged=unchanged, duplicates=verdicts,
+                      signatures=signatures)
     rows.fetches, rows.robots = fetched.fetches, fetched.robots
     with _timed(report, "load"), open_writer(settings.db) as conn:
         load_batch(conn, rows)

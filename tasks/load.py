@@ -7,7 +7,10 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
+import numpy as np
+
 from newsmill.errors import Rejection
+from tasks.duplicates import Verdict, band_keys
 from tasks.entities import entity_id
 from tasks.models import Analysis, CleanDocument
 from warehouse.loader import BatchRows, Row
@@ -23,8 +26,14 @@ def rejection_row(run_id: str, source: str, rejection: Rejection, now: datetime)
             "reason": rejection.reason, "detail": rejection.detail, "rejected_at": now}
 
 
-def document_row(doc: CleanDocument, run_id: str, now: datetime) -> Row:
+def document_row(doc: CleanDocument, run_id: str, now: datetime,
+                 analysis: Analysis | None = None, duplicate: Verdict | None = None) -> Row:
     return {
+        "language_confidence": doc.language_confidence,
+        "nlp_status": analysis.nlp_status if analysis else None,
+        "nlp_note": analysis.nlp_note if analysis else None,
+        "duplicate_of": duplicate.duplicate_of if duplicate else None,
+        "duplicate_similarity": duplicate.similarity if duplicate else None,
         "document_id": doc.document_id, "source": doc.source,
         "canonical_url": doc.canonical_url, "content_hash": doc.content_hash,
         "title": doc.title, "author": doc.author, "published_at": doc.published_at,
@@ -46,13 +55,25 @@ def build_rows(
     rejections: Iterable[tuple[str, Rejection]],
     seen: int,
     unchanged: int,
+    duplicates: dict[str, Verdict] | None = None,
+    signatures: dict[str, list[int]] | None = None,
 ) -> BatchRows:
     """Rows for one batch: new documents with their mentions and quotes, every
     ``(source, document_id)`` pair seen, and the rejections."""
     batch = BatchRows(run_id=run_id, seen=seen, unchanged=unchanged)
     entities: dict[str, Row] = {}
+    duplicates = duplicates or {}
     for doc, analysis in new_documents:
-        batch.documents.append(document_row(doc, run_id, now))
+        batch.documents.append(document_row(doc, run_id, now, analysis,
+                                            duplicates.get(doc.document_id)))
+        signature = (signatures or {}).get(doc.document_id)
+        if signature is not None:
+            batch.document_minhash.append({"document_id": doc.document_id,
+                                           "signature": signature, "run_id": run_id})
+            batch.document_bands += [
+                {"band": band, "band_key": key, "document_id": doc.document_id}
+                for band, key in enumerate(band_keys(np.array(signature, dtype=np.uint64)))
+            ]
         for m in analysis.mentions:
             eid = entity_id(m.canonical, m.label)
             entities.setdefault(eid, {"entity_id": eid, "name": m.canonical, "label": m.label,

@@ -87,6 +87,7 @@ class CleanDocument:
     description: str | None
     language: str | None
     dateline: Span | None
+    language_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,11 @@ class Quote:
 
 @dataclass
 class Analysis:
-    """What the NLP stages found in one document."""
+    """What the NLP stages found in one document (``skipped``, with the reason, when the
+    document's language has no pipeline)."""
 
     document_id: str
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    nlp_status: str = "analysed"
+    nlp_note: str | None = None

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from newsmill.errors import Rejection
+from tasks.language import UNDETERMINED, detect_language
 from tasks.models import CleanDocument, Extracted, Span
 
 Step = Callable[[str], str]
@@ -124,6 +125,9 @@ def normalise(extracted: Extracted, *, min_chars: int, max_chars: int) -> CleanD
                         f"{len(text)} characters of text; at most {max_chars} are processed")
     digest = content_hash(text)
     title = clean(extracted.title) if extracted.title else None
+    language, confidence = detect_language(text)
+    if language == UNDETERMINED and extracted.language:
+        language = extracted.language.split("-")[0].lower()  # what the page declares
     return CleanDocument(
         document_id=digest[:DOCUMENT_ID_HEX],
         content_hash=digest,
@@ -136,6 +140,7 @@ def normalise(extracted: Extracted, *, min_chars: int, max_chars: int) -> CleanD
         site_name=extracted.site_name,
         canonical_url=extracted.canonical_url,
         description=extracted.description,
-        language=extracted.language,
+        language=language,
+        language_confidence=round(confidence, 4),
         dateline=find_dateline(text),
     )

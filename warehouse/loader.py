@@ -36,6 +36,8 @@ class BatchRows:
     fetches: list[Row] = field(default_factory=list)
     robots: list[Row] = field(default_factory=list)
     feeds: list[Row] = field(default_factory=list)
+    document_minhash: list[Row] = field(default_factory=list)
+    document_bands: list[Row] = field(default_factory=list)
     seen: int = 0
     unchanged: int = 0
 
@@ -46,7 +48,7 @@ class BatchRows:
 
 # Tables in insert order; the statement for each is queries/insert_<table>.sql.
 _TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes",
-           "fetches", "robots", "feeds")
+           "fetches", "robots", "feeds", "document_minhash", "document_bands")
 
 
 def _json_default(value: object) -> str:
@@ -91,3 +93,18 @@ def existing_documents(
     except duckdb.Error as exc:
         raise map_error(exc) from exc
     return {row[0]: row[1] for row in rows}
+
+
+def near_duplicate_candidates(
+    conn: duckdb.DuckDBPyConnection, bands: Iterable[tuple[int, int]]
+) -> list[tuple[str, list[int], str | None]]:
+    """``(document_id, signature, duplicate_of)`` of stored documents sharing a band key."""
+    wanted = [{"band": band, "band_key": key} for band, key in set(bands)]
+    if not wanted:
+        return []
+    try:
+        rows = conn.execute(sql.query("near_duplicate_candidates"),
+                            {"bands": json.dumps(wanted)}).fetchall()
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+    return [(r[0], list(r[1]), r[2]) for r in rows]

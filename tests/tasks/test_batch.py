@@ -67,6 +67,14 @@ def test_sample_corpus_loads_with_rejections_recorded(
     assert _count(db, "select count(*) from documents where dateline is not null") >= 3
     assert _count(db, "select count(*) from documents where title is null "
                       "and source_format = 'html'") == 0
+    # The French article is stored, searchable, without English NLP, and says why.
+    assert _count(db, "select count(*) from documents where language = 'fr' "
+                      "and nlp_status = 'skipped' and nlp_note like '%no spaCy pipeline%'") == 1
+    assert _count(db, "select count(*) from mentions join documents using (document_id) "
+                      "where language = 'fr'") == 0
+    # The syndicated wire copy points at its original; the near miss does not.
+    assert _count(db, "select count(*) from documents where duplicate_of is not null") == 1
+    assert _count(db, "select count(*) from stories where copies = 2") == 1
     assert run_data_tests(db) == {}
 
 

@@ -8,5 +8,7 @@ SELECT unnest(from_json($rows::JSON, '[{
     "published_at": "TIMESTAMP", "site_name": "VARCHAR", "language": "VARCHAR",
     "description": "VARCHAR", "dateline": "VARCHAR", "dateline_start_char": "INTEGER",
     "dateline_end_char": "INTEGER", "source_format": "VARCHAR", "clean_text": "VARCHAR",
-    "run_id": "VARCHAR", "loaded_at": "TIMESTAMP"}]'), recursive := true)
+    "run_id": "VARCHAR", "loaded_at": "TIMESTAMP", "language_confidence": "DOUBLE",
+    "nlp_status": "VARCHAR", "nlp_note": "VARCHAR", "duplicate_of": "VARCHAR",
+    "duplicate_similarity": "DOUBLE"}]'), recursive := true)
 ON CONFLICT DO NOTHING;

@@ -17,4 +17,11 @@ SELECT 'document without run', run_id FROM documents
 WHERE run_id NOT IN (SELECT run_id FROM runs)
 UNION ALL
 SELECT 'source without document', document_id FROM document_sources
-WHERE document_id NOT IN (SELECT document_id FROM documents);
+WHERE document_id NOT IN (SELECT document_id FROM documents)
+UNION ALL
+SELECT 'copy of a missing document', duplicate_of FROM documents
+WHERE duplicate_of IS NOT NULL AND duplicate_of NOT IN (SELECT document_id FROM documents)
+UNION ALL
+SELECT 'document without signature', document_id FROM documents
+WHERE run_id IN (SELECT run_id FROM document_minhash)
+  AND document_id NOT IN (SELECT document_id FROM document_minhash);

@@ -1,4 +1,5 @@
 -- Grain: one row per (entity, publication day, site): how often an entity is mentioned.
+-- `stories` counts each story once however many syndicated copies carry it.
 CREATE OR REPLACE VIEW entity_mentions_daily AS
 WITH mentions AS (
     SELECT * FROM stg_mentions
@@ -7,7 +8,7 @@ entities AS (
     SELECT * FROM stg_entities
 ),
 documents AS (
-    SELECT document_id, published_date, site_name FROM stg_documents
+    SELECT document_id, published_date, site_name, story_id FROM stg_documents
 ),
 counted AS (
     SELECT
@@ -15,7 +16,8 @@ counted AS (
         documents.published_date AS day,
         documents.site_name,
         count(*)                             AS mentions,
-        count(DISTINCT mentions.document_id) AS documents
+        count(DISTINCT mentions.document_id) AS documents,
+        count(DISTINCT documents.story_id)   AS stories
     FROM mentions
     JOIN documents USING (document_id)
     GROUP BY ALL

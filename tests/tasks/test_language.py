@@ -1,0 +1,29 @@
+"""Language identification (the real offline model; it loads in well under a second)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.language import MIN_CONFIDENCE, UNDETERMINED, detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The harbour board met on Tuesday to discuss next year's budget and the pier.", "en"),
+        ("Le conseil municipal s'est réuni mardi pour discuter du budget de l'an prochain.",
+         "fr"),
+        ("El ayuntamiento se reunió el martes para debatir el presupuesto del próximo año.",
+         "es"),
+        ("Der Stadtrat hat sich am Dienstag getroffen, um den Haushalt zu besprechen.", "de"),
+    ],
+)
+def test_languages_are_told_apart(text: str, language: str) -> None:
+    found, confidence = detect_language(text)
+    assert found == language
+    assert confidence >= MIN_CONFIDENCE
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Hello"])
+def test_too_little_text_is_undetermined(text: str) -> None:
+    assert detect_language(text)[0] == UNDETERMINED
