@@ -107,17 +107,53 @@ def _extract_text(source: str, text: str) -> Extracted:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
-    title = None
+    title = author = None
     if len(blocks) > 1 and "\n" not in blocks[0].strip() and _looks_like_headline(blocks[0]):
         title = blocks.pop(0).strip()
+    if blocks and "\n" not in blocks[0].strip() and _is_byline(blocks[0]):
+        author = re.sub(r"^\s*by\s+", "", blocks.pop(0).strip(), flags=re.I).strip() or None
     if len(blocks) > 1 or (blocks and re.search(r"\n\s*\n", text)):
-        paragraphs = [" ".join(line.strip() for line in b.splitlines()) for b in blocks]
+        paragraphs = [join_wrapped_lines(b.splitlines(), text=text) for b in blocks]
     else:
         paragraphs = [line for b in blocks for line in b.splitlines()]
     body = "\n".join(p for p in paragraphs if p.strip())
     if not body.strip():
         raise Rejection("extract", "empty", "the file has no text")
-    return Extracted(source=source, format="text", text=body, title=title)
+    return Extracted(source=source, format="text", text=body, title=title, author=author)
+
+
+def _is_byline(line: str) -> bool:
+    return bool(_BYLINE.match(line)) and len(line.split()) <= MAX_BYLINE_WORDS
+
+
+_WRAPPED_HYPHEN = re.compile(r"(\w+)-$")
+
+
+def join_wrapped_lines(lines: list[str], *, text: str | None = None) -> str:
+    """The lines of one hard-wrapped paragraph as one line.
+
+    A word hyphenated across a line break ("inter-" / "national") is joined without its
+    hyphen only when the joined word appears unhyphenated elsewhere in the text, so that
+    real compounds ("well-" / "known") keep their hyphen: de-hyphenation only where safe.
+    """
+    context = text if text is not None else " ".join(lines)
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        match = _WRAPPED_HYPHEN.search(out)
+        if match and line[:1].islower():
+            head = match.group(1)
+            tail = re.match(r"\w+", line)
+            joined = head + (tail.group(0) if tail else "")
+            if re.search(rf"(?<![\w-]){re.escape(joined)}(?![\w-])", context):
+                out = out[:-1] + line  # drop the hyphen: the word exists whole
+            else:
+                out += line  # keep the hyphen: a compound
+        else:
+            out = f"{out} {line}" if out else line
+    return out
 
 
 def _looks_like_headline(line: str) -> bool:
@@ -199,8 +235,7 @@ def _drop_head_lines(text: str, title: str | None, author: str | None) -> str:
     while lines:
         first = lines[0].strip()
         is_title = bool(title) and first == (title or "").strip()
-        is_byline = bool(_BYLINE.match(first)) and len(first.split()) <= MAX_BYLINE_WORDS
-        if is_title or is_byline:
+        if is_title or _is_byline(first):
             lines.pop(0)
         else:
             break

@@ -183,3 +183,31 @@ def test_html_article_page():
     assert result.text.split("\n") == PARAGRAPHS
     for clutter in (NAV, "Sport scores", FOOTER, "By Marta Kowalski", "Copyright"):
         assert clutter not in result.text
+
+
+# --- hard-wrapped text files: de-hyphenation only where safe, bylines --------------------------
+
+@pytest.mark.parametrize(
+    ("lines", "joined"),
+    [
+        (["The inter-", "national press came."], "The inter-national press came."),
+        (["The inter-", "national press. The international desk."],
+         "The international press. The international desk."),
+        (["A well-", "known figure."], "A well-known figure."),
+        (["Ends with a dash -", "next line"], "Ends with a dash - next line"),
+        (["Capital after hyphen: Anglo-", "French talks"], "Capital after hyphen: Anglo- French talks"),
+        (["no wrap at all"], "no wrap at all"),
+    ],
+)
+def test_join_wrapped_lines(lines: list[str], joined: str) -> None:
+    from tasks.extract import join_wrapped_lines
+
+    assert join_wrapped_lines(lines) == joined
+
+
+def test_text_file_byline_becomes_the_author() -> None:
+    body = b"Port reopens\n\nBy Amara Osei\n\nThe port reopened on Monday after a week.\n"
+    result = extract(raw(body, "text"))
+    assert result.title == "Port reopens"
+    assert result.author == "Amara Osei"
+    assert result.text == "The port reopened on Monday after a week."
