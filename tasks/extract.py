@@ -143,7 +143,9 @@ def join_wrapped_lines(lines: list[str], *, text: str | None = None) -> str:
         if not line:
             continue
         match = _WRAPPED_HYPHEN.search(out)
-        if match and line[:1].islower():
+        if match and line[:1].isupper():
+            out += line  # "Anglo-" / "French": a compound, hyphen kept, no space
+        elif match and line[:1].islower():
             head = match.group(1)
             tail = re.match(r"\w+", line)
             joined = head + (tail.group(0) if tail else "")

@@ -195,7 +195,7 @@ def test_html_article_page():
          "The international press. The international desk."),
         (["A well-", "known figure."], "A well-known figure."),
         (["Ends with a dash -", "next line"], "Ends with a dash - next line"),
-        (["Talks: Anglo-", "French ones"], "Talks: Anglo- French ones"),
+        (["Talks: Anglo-", "French ones"], "Talks: Anglo-French ones"),
         (["no wrap at all"], "no wrap at all"),
     ],
 )
