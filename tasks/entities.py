@@ -280,3 +280,11 @@ def entity_id(name: str, label: str) -> str:
     """Stable key of a canonical entity: the same name and label give the same id anywhere."""
     digest = hashlib.sha256(f"{label}\x1f{normalise_name(name)}".encode()).hexdigest()
     return digest[:16]
+
+
+def acronym_links(mentions: Sequence[Mention]) -> list[tuple[str, str, str]]:
+    """``(acronym, long name, label)`` for every acronym this document tied to its long form;
+    other documents' bare uses of the acronym resolve to the same entity through them."""
+    links = {(m.text, m.canonical, m.label) for m in mentions
+             if _ACRONYM.match(m.text) and m.canonical != m.text}
+    return sorted(links)

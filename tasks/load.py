@@ -11,7 +11,7 @@ import numpy as np
 
 from newsmill.errors import Rejection
 from tasks.duplicates import Verdict, band_keys
-from tasks.entities import entity_id
+from tasks.entities import acronym_links, entity_id
 from tasks.models import Analysis, CleanDocument
 from warehouse.loader import BatchRows, Row
 
@@ -100,6 +100,13 @@ def build_rows(
                 "speaker_entity_id": speaker_eid, "speaker_name": q.speaker_canonical,
                 "sentence_index": q.sentence_index, "run_id": run_id,
             })
+        for alias, name, label in acronym_links(analysis.mentions):
+            alias_id = entity_id(alias, label)
+            entities.setdefault(alias_id, {"entity_id": alias_id, "name": alias,
+                                           "label": label, "run_id": run_id})
+            batch.entity_links.append({"alias_entity_id": alias_id,
+                                       "entity_id": entity_id(name, label), "alias": alias,
+                                       "label": label, "run_id": run_id})
     batch.entities = list(entities.values())
     batch.document_sources = [
         {"source": source, "document_id": document_id, "run_id": run_id, "seen_at": now}

@@ -38,6 +38,7 @@ class BatchRows:
     feeds: list[Row] = field(default_factory=list)
     document_minhash: list[Row] = field(default_factory=list)
     document_bands: list[Row] = field(default_factory=list)
+    entity_links: list[Row] = field(default_factory=list)
     seen: int = 0
     unchanged: int = 0
 
@@ -48,7 +49,8 @@ class BatchRows:
 
 # Tables in insert order; the statement for each is queries/insert_<table>.sql.
 _TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes",
-           "fetches", "robots", "feeds", "document_minhash", "document_bands")
+           "fetches", "robots", "feeds", "document_minhash", "document_bands",
+           "entity_links")
 
 
 def _json_default(value: object) -> str:

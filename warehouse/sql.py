@@ -24,13 +24,12 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 def views() -> list[tuple[str, str]]:
-    """``(name, sql)`` for every view: staging first, then marts, each alphabetically.
-
-    Marts read staging views only, and no mart reads another, so this order always works.
+    """``(name, sql)`` for every view: staging, then intermediate, then marts, each
+    alphabetically. Each layer reads only the layers before it, so this order always works.
     """
     root = resources.files(__package__).joinpath("views")
     found = []
-    for layer in ("staging", "marts"):
+    for layer in ("staging", "intermediate", "marts"):
         entries = sorted(root.joinpath(layer).iterdir(), key=lambda e: e.name)
         found += [(e.name.removesuffix(".sql"), e.read_text("utf-8"))
                   for e in entries if e.name.endswith(".sql")]

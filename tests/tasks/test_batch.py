@@ -101,3 +101,33 @@ def test_reingest_is_idempotent_and_changed_content_is_a_new_version(
                      "and clean_text like '%late paragraph%'", str(changed))
     assert current == 1
     assert run_data_tests(settings.db) == {}
+
+
+def test_an_acronym_linked_in_one_document_resolves_in_another(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "acronyms"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Ministers meet\n\nThe World Health Organization (WHO) said on Monday that the "
+        "outbreak was under control. The WHO added that vaccines would arrive this week "
+        "and that clinics in the north would reopen. Health workers in the region welcomed "
+        "the news after weeks of uncertainty.\n")
+    (folder / "b.txt").write_text(
+        "Clinics reopen\n\nClinics in the north reopened on Friday. Officials from WHO "
+        "visited three of them and said supplies were sufficient for the coming month, "
+        "according to local reports from the region. Parents said they were relieved that "
+        "the long wait for treatment was over.\n")
+    _run(settings, [str(folder)])
+    conn = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        rows = conn.execute(
+            "select m.mention_text, e.entity_name from mentions_resolved m "
+            "join stg_entities e using (entity_id) join documents d using (document_id) "
+            "where m.mention_text = 'WHO' order by d.source").fetchall()
+        summary = conn.execute("select documents from entity_summary "
+                               "where entity_name = 'World Health Organization'").fetchall()
+    finally:
+        conn.close()
+    assert rows and {name for _text, name in rows} == {"World Health Organization"}
+    assert summary == [(2,)]  # both documents count for the one entity

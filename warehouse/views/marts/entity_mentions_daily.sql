@@ -2,7 +2,7 @@
 -- `stories` counts each story once however many syndicated copies carry it.
 CREATE OR REPLACE VIEW entity_mentions_daily AS
 WITH mentions AS (
-    SELECT * FROM stg_mentions
+    SELECT * FROM mentions_resolved
 ),
 entities AS (
     SELECT * FROM stg_entities

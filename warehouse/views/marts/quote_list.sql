@@ -1,7 +1,7 @@
 -- Grain: one row per quote, with its speaker's canonical name and the article it is from.
 CREATE OR REPLACE VIEW quote_list AS
 WITH quotes AS (
-    SELECT * FROM stg_quotes
+    SELECT * FROM quotes_resolved
 ),
 entities AS (
     SELECT * FROM stg_entities

@@ -2,10 +2,10 @@
 -- who is quoted about what.
 CREATE OR REPLACE VIEW speaker_entities AS
 WITH quotes AS (
-    SELECT * FROM stg_quotes WHERE speaker_entity_id IS NOT NULL
+    SELECT * FROM quotes_resolved WHERE speaker_entity_id IS NOT NULL
 ),
 mentions AS (
-    SELECT * FROM stg_mentions
+    SELECT * FROM mentions_resolved
 ),
 entities AS (
     SELECT * FROM stg_entities

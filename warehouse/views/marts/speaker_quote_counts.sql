@@ -1,7 +1,7 @@
 -- Grain: one row per resolved speaker (canonical entity): who is quoted most.
 CREATE OR REPLACE VIEW speaker_quote_counts AS
 WITH quotes AS (
-    SELECT * FROM stg_quotes WHERE speaker_entity_id IS NOT NULL
+    SELECT * FROM quotes_resolved WHERE speaker_entity_id IS NOT NULL
 ),
 entities AS (
     SELECT * FROM stg_entities
