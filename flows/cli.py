@@ -66,10 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
 
     evaluate = sub.add_parser("eval", help="measure quality against an annotated corpus")
-    evaluate.add_argument("what", choices=("extraction",),
-                          help="extraction: article-body F1 on a Zyte/ScrapingHub-style folder")
+    evaluate.add_argument("what", choices=("extraction", "entities"),
+                          help="extraction: article-body F1 on a Zyte/ScrapingHub-style folder; "
+                               "entities: raw and consolidated NER F1 on a CoNLL/IOB2 file")
     evaluate.add_argument("--data", required=True, type=Path,
-                          help="folder with ground-truth.json and html/<id>.html.gz")
+                          help="the benchmark folder (extraction) or CoNLL file (entities)")
+    evaluate.add_argument("--model", default="auto", help="spaCy pipeline (entities)")
     evaluate.add_argument("--per-page", type=Path, metavar="FILE",
                           help="also write each page's precision and recall as CSV")
     return parser
@@ -247,6 +249,8 @@ def _cut(value: str, width: int) -> str:
 # -- eval ---------------------------------------------------------------------------------------
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.what == "entities":
+        return _eval_entities(args)
     from tasks.benchmark import evaluate_extraction
 
     try:
@@ -266,6 +270,26 @@ def _eval(args: argparse.Namespace) -> int:
             writer.writerow(["page", "precision", "recall"])
             for key, page in per_page.items():
                 writer.writerow([key, f"{page.precision:.4f}", f"{page.recall:.4f}"])
+    return 0
+
+
+def _eval_entities(args: argparse.Namespace) -> int:
+    import time
+
+    from tasks.conll import evaluate_entities, format_report, read_conll
+    from tasks.nlp import load_pipeline
+
+    began = time.perf_counter()
+    try:
+        documents = read_conll(args.data)
+    except (OSError, ValueError) as exc:
+        print(f"newsmill: cannot read {args.data}: {exc}", file=sys.stderr)
+        return 2
+    nlp, info = load_pipeline(args.model)
+    report = evaluate_entities(documents, nlp)
+    print(f"model: {info.name} {info.version} ({info.location})")
+    print(format_report(report))
+    print(f"wall time {time.perf_counter() - began:.1f} s")
     return 0
 
 

@@ -6,10 +6,12 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from prefect import flow, get_run_logger
+from pydantic import Field
 
+from flows.artifacts import publish_run_artifacts
 from newsmill.settings import Settings
 from newsmill.versions import code_version
 from tasks.batch import BatchReport, process_batch_task
@@ -47,13 +49,27 @@ def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 @flow(name="ingest", log_prints=False, persist_result=False)
 def ingest(
-    sources: list[str],
-    db: str | None = None,
-    batch_size: int | None = None,
-    spacy_model: str | None = None,
-    urls_are: Literal["feed", "sitemap", "homepage"] | None = None,
-    max_articles: int | None = None,
-    refresh: bool = False,
+    sources: Annotated[list[str], Field(
+        min_length=1,
+        description="Files (.html, .htm, .txt), folders, http(s) URLs of articles, feeds or "
+                    "sitemaps, or @list files (one source per line).")],
+    db: Annotated[str | None, Field(
+        description="DuckDB file to load into. Empty: NEWSMILL_DB, else "
+                    "data/newsmill.duckdb.")] = None,
+    batch_size: Annotated[int | None, Field(
+        ge=1, le=100_000,
+        description="Documents per batch (one task run, one transaction). Empty: "
+                    "NEWSMILL_BATCH_SIZE.")] = None,
+    spacy_model: Annotated[str | None, Field(
+        description="spaCy pipeline for English. Empty: NEWSMILL_SPACY_MODEL ('auto').")] = None,
+    urls_are: Annotated[Literal["feed", "sitemap", "homepage"] | None, Field(
+        description="Treat every URL given as a feed, a sitemap, or a home page to discover "
+                    "feeds and articles from. Empty: decided per URL from its path.")] = None,
+    max_articles: Annotated[int | None, Field(
+        ge=1, description="Fetch at most this many new articles.")] = None,
+    refresh: Annotated[bool, Field(
+        description="Fetch pages already stored again, conditionally (unchanged pages "
+                    "answer 304).")] = False,
 ) -> IngestResult:
     """Ingest files, folders, URLs, feeds, sitemaps and @lists into the warehouse.
 
@@ -94,7 +110,7 @@ def ingest(
 
 
 def _run_batches(sources: list[Source], settings: Settings, run_id: str,
-                 result: IngestResult) -> IngestResult:
+                 result: IngestResult, flow: str = "ingest") -> IngestResult:
     """One task run per batch, in order; the run row says how it ended."""
     logger = get_run_logger()
     progress_log.info("0 of %d sources done", len(sources),
@@ -116,6 +132,10 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
     with open_writer(settings.db) as conn:
         finish_run(conn, run_id=run_id, status=COMPLETED,
                    stage_seconds=result.report.stage_seconds)
+    try:
+        publish_run_artifacts(settings, flow, run_id, result.report, COMPLETED)
+    except Exception:  # the summary is a courtesy: never fail a loaded run over it
+        logger.warning("could not publish the run summary", exc_info=True)
     logger.info("run %s completed: %d seen, %d loaded, %d unchanged, %d rejected", run_id,
                 result.report.seen, result.report.loaded, result.report.unchanged,
                 result.report.rejected)
@@ -124,10 +144,15 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
 
 @flow(name="reextract", log_prints=False, persist_result=False)
 def reextract(
-    db: str | None = None,
-    run: str | None = None,
-    batch_size: int | None = None,
-    spacy_model: str | None = None,
+    db: Annotated[str | None, Field(
+        description="DuckDB file. Empty: NEWSMILL_DB, else data/newsmill.duckdb.")] = None,
+    run: Annotated[str | None, Field(
+        description="Only the pages fetched by this run id. Empty: the newest copy of every "
+                    "stored page.")] = None,
+    batch_size: Annotated[int | None, Field(
+        ge=1, le=100_000, description="Documents per batch. Empty: NEWSMILL_BATCH_SIZE.")] = None,
+    spacy_model: Annotated[str | None, Field(
+        description="spaCy pipeline for English. Empty: NEWSMILL_SPACY_MODEL.")] = None,
 ) -> IngestResult:
     """Extract stored pages again from the WARC archive, without fetching anything.
 
@@ -152,7 +177,7 @@ def reextract(
                   code_version=code_version(), spacy_model=model.name,
                   spacy_model_version=model.version, sources_given=len(sources))
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(sources))
-    return _run_batches(sources, settings, run_id, result)
+    return _run_batches(sources, settings, run_id, result, flow="reextract")
 
 
 def _plan(given: list[Source], settings: Settings, run_id: str, *, refresh: bool,
