@@ -5,8 +5,12 @@ Only defaults: a variable the user has set wins.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+import tomllib
 from collections.abc import MutableMapping
+from pathlib import Path
 
 PREFECT_DEFAULTS = {
     # The ephemeral API server migrates an empty SQLite database on first use; that took
@@ -22,3 +26,40 @@ def apply_prefect_defaults(env: MutableMapping[str, str] | None = None) -> None:
     target = os.environ if env is None else env
     for key, value in PREFECT_DEFAULTS.items():
         target.setdefault(key, value)
+
+
+def in_flow_run() -> bool:
+    """True inside a Prefect flow run (then tasks are orchestrated and artifacts published)."""
+    from prefect.context import FlowRunContext
+
+    return FlowRunContext.get() is not None
+
+
+def api_configured() -> bool:
+    """True when a Prefect API (a server, or Prefect Cloud) is configured for this process:
+    in the environment, in the active Prefect profile, or in Prefect's settings when Prefect
+    is already loaded (a test harness). Checked without importing Prefect, which takes ~3.5 s.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    if "prefect.settings" in sys.modules:
+        from prefect.settings import get_current_settings
+
+        return bool(get_current_settings().api.url)
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    try:
+        profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active", "ephemeral")
+    settings = profiles.get("profiles", {}).get(active, {})
+    return bool(settings.get("PREFECT_API_URL"))
+
+
+def run_logger(name: str) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """Prefect's run logger inside a flow run (its lines show in the UI), else a plain one."""
+    if in_flow_run():
+        from prefect import get_run_logger
+
+        return get_run_logger()
+    return logging.getLogger(name)

@@ -19,8 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
@@ -35,7 +33,6 @@ from tasks.language import UNDETERMINED
 from tasks.load import build_rows
 from tasks.models import Analysis, CleanDocument, RawDocument, Source
 from tasks.nlp import load_pipeline
-from tasks.retrying import only_transient
 from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import robots_for_origins
 from warehouse.loader import (
@@ -292,17 +289,3 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
         report.reasons[key] = report.reasons.get(key, 0) + 1
     report.stage_seconds = dict(report.stage_seconds)
     return report
-
-
-#: Retry delays for a batch whose warehouse was locked, in seconds.
-BATCH_RETRY_DELAYS: list[float] = [2.0, 10.0, 30.0]
-
-process_batch_task = task(
-    name="process-batch",
-    retries=len(BATCH_RETRY_DELAYS),
-    retry_delay_seconds=BATCH_RETRY_DELAYS,
-    retry_condition_fn=only_transient,
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    log_prints=False,
-)(process_batch)

@@ -12,9 +12,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from newsmill.settings import Settings
 from tasks.fetch import Fetcher
 from tasks.fetch.discovery import FeedState, discover
@@ -22,7 +19,6 @@ from tasks.fetch.robots import RobotsRecord, origin_of
 from tasks.fetch.urls import canonical_url
 from tasks.load import rejection_row
 from tasks.models import Source
-from tasks.retrying import only_transient
 from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import feed_states, known_urls, robots_for_origins
 from warehouse.loader import BatchRows, load_batch
@@ -119,11 +115,3 @@ def plan_articles(
         with open_writer(settings.db) as conn:
             load_batch(conn, rows)
     return plan
-
-
-#: Retry delays for a discovery whose warehouse was locked, in seconds.
-DISCOVER_RETRY_DELAYS: list[float] = [5.0, 20.0]
-
-discover_task = task(name="discover", cache_policy=NO_CACHE, persist_result=False,
-                     retries=len(DISCOVER_RETRY_DELAYS), retry_delay_seconds=DISCOVER_RETRY_DELAYS,
-                     retry_condition_fn=only_transient)(plan_articles)
