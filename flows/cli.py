@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
+    sub.add_parser("serve", help="serve every deployment of prefect.yaml from this process "
+                                 "(schedules included) instead of a work pool and worker")
 
     evaluate = sub.add_parser("eval", help="measure quality against an annotated corpus")
     evaluate.add_argument("what", choices=("extraction", "entities"),
@@ -91,6 +93,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sql(args, sys.stdout)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "serve":
+            from flows.runtime import apply_prefect_defaults
+            apply_prefect_defaults()
+            from flows.serve import serve_all
+            serve_all()
+            return 0
         return _settings()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

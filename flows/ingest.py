@@ -3,25 +3,43 @@ one task run per batch — and its summary published as artifacts."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from prefect import flow, get_run_logger
+from prefect.client.schemas.objects import FlowRun, State
+from prefect.context import FlowRunContext
 from pydantic import Field
 
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import IngestResult, Steps, ingest_run, reextract_run
 from newsmill.settings import Settings
 from tasks.orchestrated import discover_task, process_batch_task
+from warehouse.connection import open_writer
+from warehouse.runs import CANCELLED, CRASHED, mark_ended_by_prefect
 
 __all__ = ["IngestResult", "ingest", "reextract"]
 
 
 def _orchestrated_steps() -> Steps:
+    context = FlowRunContext.get()
+    flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
     return Steps(plan=discover_task, batch=process_batch_task, publish=publish_run_artifacts,
-                 logger=get_run_logger())
+                 logger=get_run_logger(), flow_run_id=flow_run_id)
 
 
-@flow(name="ingest", log_prints=False, persist_result=False)
+def _ended_by_prefect(flow: Any, flow_run: FlowRun, state: State[Any]) -> None:
+    """Flow hook: a crashed or cancelled flow run marks its newsmill run so. Batches already
+    committed stay (each is whole); the one in flight was rolled back with its transaction."""
+    status = CANCELLED if state.is_cancelled() else CRASHED
+    db = (flow_run.parameters or {}).get("db")
+    settings = Settings.from_env(db=db)
+    with open_writer(settings.db) as conn:
+        mark_ended_by_prefect(conn, str(flow_run.id), status,
+                              f"{state.name}: {state.message or 'no message'}")
+
+
+@flow(name="ingest", log_prints=False, persist_result=False,
+      on_crashed=[_ended_by_prefect], on_cancellation=[_ended_by_prefect])
 def ingest(
     sources: Annotated[list[str], Field(
         min_length=1,
@@ -63,7 +81,8 @@ def ingest(
                       max_articles=max_articles, refresh=refresh)
 
 
-@flow(name="reextract", log_prints=False, persist_result=False)
+@flow(name="reextract", log_prints=False, persist_result=False,
+      on_crashed=[_ended_by_prefect], on_cancellation=[_ended_by_prefect])
 def reextract(
     db: Annotated[str | None, Field(
         description="DuckDB file. Empty: NEWSMILL_DB, else data/newsmill.duckdb.")] = None,

@@ -15,16 +15,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from newsmill.errors import Rejection
 from newsmill.settings import Settings
 from newsmill.versions import code_version
 from tasks.batch import BatchReport, process_batch
 from tasks.discover import Plan, plan_articles
+from tasks.load import rejection_row
 from tasks.models import Source
 from tasks.nlp import load_pipeline
 from tasks.sources import expand_sources
-from warehouse.connection import open_writer
+from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import archived_responses
-from warehouse.runs import COMPLETED, FAILED, finish_run, start_run
+from warehouse.loader import BatchRows, load_batch
+from warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
 
 T = TypeVar("T")
 UrlKind = Literal["feed", "sitemap", "homepage"]
@@ -54,6 +57,8 @@ class Steps:
     batch: Callable[[Sequence[Source], Settings, str], BatchReport] = process_batch
     publish: Callable[[Settings, str, str, BatchReport, str], None] | None = None
     logger: Any = field(default_factory=lambda: logging.getLogger("flows.pipeline"))
+    #: The Prefect flow run carrying this run, recorded on the run row.
+    flow_run_id: str | None = None
 
 
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -73,6 +78,8 @@ def ingest_run(
         start_run(conn, run_id=run_id, flow="ingest", settings=settings.as_record(),
                   code_version=code_version(), spacy_model=model.name,
                   spacy_model_version=model.version, sources_given=len(given))
+        if steps.flow_run_id:
+            set_prefect_flow_run(conn, run_id, steps.flow_run_id)
     try:
         if any(s.kind in {"url", "feed", "sitemap", "homepage"} for s in given):
             plan = steps.plan(given, settings, run_id, refresh=refresh,
@@ -104,6 +111,8 @@ def reextract_run(settings: Settings, steps: Steps, *, run: str | None = None) -
         start_run(conn, run_id=run_id, flow="reextract", settings=settings.as_record(),
                   code_version=code_version(), spacy_model=model.name,
                   spacy_model_version=model.version, sources_given=len(sources))
+        if steps.flow_run_id:
+            set_prefect_flow_run(conn, run_id, steps.flow_run_id)
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(sources))
     return _run_batches(sources, settings, run_id, result, steps, "reextract")
 
@@ -115,9 +124,15 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
     progress_log.info("0 of %d sources done", len(sources),
                       extra={"done": 0, "total": len(sources)})
     done = 0
+    failed_batches: list[str] = []
     try:
         for batch in chunks(sources, settings.batch_size):
-            report = steps.batch(batch, settings, run_id)
+            try:
+                report = steps.batch(batch, settings, run_id)
+            except Exception as exc:  # retries are spent: record the batch and go on
+                logger.error("a batch of %d sources failed: %s", len(batch), exc)
+                report = _record_failed_batch(batch, settings, run_id, exc)
+                failed_batches.append(f"{type(exc).__name__}: {exc}")
             result.report.merge(report)
             done += len(batch)
             logger.info("batch done: %d loaded, %d unchanged, %d rejected",
@@ -128,8 +143,10 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
         result.status = FAILED
         _fail(settings, run_id, result.report, exc)
         raise
+    error = (f"{len(failed_batches)} batch(es) failed and were recorded as rejections; "
+             f"first: {failed_batches[0]}") if failed_batches else None
     with open_writer(settings.db) as conn:
-        finish_run(conn, run_id=run_id, status=COMPLETED,
+        finish_run(conn, run_id=run_id, status=COMPLETED, error=error,
                    stage_seconds=result.report.stage_seconds)
     if steps.publish is not None:
         try:
@@ -140,6 +157,20 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
                 result.report.seen, result.report.loaded, result.report.unchanged,
                 result.report.rejected)
     return result
+
+
+def _record_failed_batch(batch: Sequence[Source], settings: Settings, run_id: str,
+                         exc: Exception) -> BatchReport:
+    """Every source of a batch that failed as a whole becomes a rejection (in one small
+    transaction); if even that cannot be written, the run fails."""
+    now = utcnow()
+    refusal = Rejection("batch", "batch_failed", f"{type(exc).__name__}: {exc}")
+    rows = BatchRows(run_id=run_id, seen=len(batch),
+                     rejections=[rejection_row(run_id, s.location, refusal, now) for s in batch])
+    with open_writer(settings.db) as conn:
+        load_batch(conn, rows)
+    return BatchReport(seen=len(batch), rejected=len(batch),
+                       reasons={"batch/batch_failed": len(batch)})
 
 
 def _fail(settings: Settings, run_id: str, report: BatchReport, exc: BaseException) -> None:

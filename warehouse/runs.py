@@ -12,6 +12,7 @@ from warehouse import sql
 from warehouse.connection import map_error, utcnow
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
+CRASHED, CANCELLED = "crashed", "cancelled"
 
 
 @dataclass(frozen=True)
@@ -104,5 +105,24 @@ def rejections_for_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[tup
     try:
         return [tuple(r) for r in conn.execute(
             sql.query("rejections_for_run"), {"run_id": run_id}).fetchall()]
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+
+
+def set_prefect_flow_run(conn: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str) -> None:
+    """Record the Prefect flow run that carries a newsmill run."""
+    try:
+        conn.execute(sql.query("run_set_prefect"), {"run_id": run_id, "flow_run_id": flow_run_id})
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+
+
+def mark_ended_by_prefect(conn: duckdb.DuckDBPyConnection, flow_run_id: str, status: str,
+                          error: str) -> None:
+    """Mark the run of a crashed or cancelled flow run (unless it finished on its own)."""
+    try:
+        conn.execute(sql.query("run_mark_ended_by_prefect"),
+                     {"flow_run_id": flow_run_id, "status": status, "finished_at": utcnow(),
+                      "error": error})
     except duckdb.Error as exc:
         raise map_error(exc) from exc

@@ -7,7 +7,7 @@ CREATE TABLE runs (
     flow                VARCHAR NOT NULL,
     started_at          TIMESTAMP NOT NULL,
     finished_at         TIMESTAMP,
-    status              VARCHAR NOT NULL,          -- running | completed | failed
+    status              VARCHAR NOT NULL,          -- running | completed | failed (005: crashed, cancelled)
     settings            JSON NOT NULL,
     code_version        VARCHAR NOT NULL,
     spacy_model         VARCHAR,

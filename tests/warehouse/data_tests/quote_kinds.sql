@@ -2,4 +2,4 @@
 SELECT 'quote kind' AS problem, kind AS value FROM quotes
 WHERE kind NOT IN ('direct', 'indirect', 'mixed')
 UNION ALL
-SELECT 'run status', status FROM runs WHERE status NOT IN ('running', 'completed', 'failed');
+SELECT 'run status', status FROM runs WHERE status NOT IN ('running', 'completed', 'failed', 'crashed', 'cancelled');

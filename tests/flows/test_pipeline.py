@@ -1,0 +1,91 @@
+"""The run wiring without Prefect: batches in order, a failed batch recorded, run rows right."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.pipeline import Steps, ingest_run
+from newsmill.settings import Settings
+from tasks.batch import BatchReport, process_batch
+from tasks.models import Source
+from warehouse.connection import open_writer
+from warehouse.runs import mark_ended_by_prefect, set_prefect_flow_run
+
+pytestmark = pytest.mark.model
+
+FILES = ["kenya-drought-herders.txt", "liverpool-port-strike-empty-shelves.txt",
+         "corvane-staff-react-manchester.txt"]
+
+
+@pytest.fixture
+def three_files(tmp_path: Path, corpus: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in FILES:
+        shutil.copy(corpus / name, folder / name)
+    return folder
+
+
+def _rows(db: Path, query: str) -> list[tuple[object, ...]]:
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_failing_batch_is_recorded_and_the_run_goes_on(three_files: Path,
+                                                         tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1)
+
+    def flaky(batch: Sequence[Source], s: Settings, run_id: str) -> BatchReport:
+        if "liverpool" in batch[0].location:
+            raise RuntimeError("the disk is on fire")
+        return process_batch(batch, s, run_id)
+
+    result = ingest_run([str(three_files)], settings, Steps(batch=flaky))
+    assert result.report.loaded == 2 and result.report.rejected == 1
+    assert _rows(settings.db, "select stage, reason from rejections") == [
+        ("batch", "batch_failed")]
+    ((status, error, batches),) = _rows(settings.db,
+                                        "select status, error, batches_committed from runs")
+    assert status == "completed" and "disk is on fire" in str(error) and batches == 3
+
+
+def test_an_interrupted_run_is_marked_failed(three_files: Path, tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1)
+    calls = []
+
+    def interrupted(batch: Sequence[Source], s: Settings, run_id: str) -> BatchReport:
+        calls.append(batch)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return process_batch(batch, s, run_id)
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest_run([str(three_files)], settings, Steps(batch=interrupted))
+    ((status, loaded, batches),) = _rows(settings.db,
+                                         "select status, docs_loaded, batches_committed from runs")
+    assert status == "failed"
+    assert (loaded, batches) == (1, 1)  # only the whole batch before the interruption
+    assert _rows(settings.db, "select count(*) from documents") == [(1,)]
+
+
+def test_a_crashed_prefect_run_marks_its_run(tmp_path: Path, three_files: Path) -> None:
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
+    result = ingest_run([str(three_files)], settings, Steps(flow_run_id="flow-run-1"))
+    with open_writer(settings.db) as conn:
+        # A finished run is left alone ...
+        mark_ended_by_prefect(conn, "flow-run-1", "crashed", "Crashed: worker lost")
+        conn.execute("insert into runs (run_id, flow, started_at, status, settings, "
+                     "code_version) values ('r2', 'ingest', now(), 'running', '{}', 'x')")
+        set_prefect_flow_run(conn, "r2", "flow-run-2")
+        # ... a running one is marked.
+        mark_ended_by_prefect(conn, "flow-run-2", "crashed", "Crashed: worker lost")
+    assert _rows(settings.db, "select run_id, status from runs order by run_id") == sorted(
+        [(result.run_id, "completed"), ("r2", "crashed")])
