@@ -63,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument("--no-progress", action="store_true", help="no progress bar")
     again.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
+    redo = sub.add_parser("reprocess",
+                          help="analyse stored documents again with the current NLP settings")
+    redo.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
+    redo.add_argument("--language", help="only documents in this language (e.g. en)")
+    redo.add_argument("--model", help="spaCy pipeline (default: best installed)")
+    redo.add_argument("--prefect", action="store_true",
+                      help="run as a Prefect flow even without a Prefect API configured")
+    redo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    redo.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+
     query = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
     query.add_argument("query", help="a SELECT statement")
     query.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
@@ -87,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command in {"ingest", "reextract"}:
+        if args.command in {"ingest", "reextract", "reprocess"}:
             return _ingest(args)
         if args.command == "sql":
             return _sql(args, sys.stdout)
@@ -114,9 +124,10 @@ def _ingest(args: argparse.Namespace) -> int:
     if not args.verbose:
         # Set before Prefect is imported: its console handler reads this once.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.pipeline import PROGRESS_LOGGER, Steps, ingest_run, reextract_run
+    from flows.pipeline import PROGRESS_LOGGER, Steps, ingest_run, reextract_run, reprocess_run
     from newsmill.errors import NewsmillError
     from newsmill.settings import Settings
+    from tasks.reprocess import reprocess_batch
 
     handler = None if args.no_progress or not sys.stderr.isatty() else _ProgressHandler()
     if handler:
@@ -129,9 +140,11 @@ def _ingest(args: argparse.Namespace) -> int:
         # run there; without one it runs the same flow function directly, which starts in
         # seconds instead of waiting for Prefect's temporary server.
         if args.prefect or api_configured():
-            from flows.ingest import ingest, reextract  # imports Prefect: ~3.5 s
+            from flows.ingest import ingest, reextract, reprocess  # imports Prefect: ~3.5 s
 
-            if args.command == "reextract":
+            if args.command == "reprocess":
+                result = reprocess(db=args.db, language=args.language, spacy_model=args.model)
+            elif args.command == "reextract":
                 result = reextract(db=args.db, run=args.run, spacy_model=args.model)
             else:
                 result = ingest(sources=list(args.sources), db=args.db,
@@ -141,7 +154,10 @@ def _ingest(args: argparse.Namespace) -> int:
         else:
             settings = Settings.from_env(db=args.db, spacy_model=args.model,
                                          batch_size=getattr(args, "batch_size", None))
-            if args.command == "reextract":
+            if args.command == "reprocess":
+                result = reprocess_run(settings, Steps(batch=reprocess_batch),
+                                       language=args.language)
+            elif args.command == "reextract":
                 result = reextract_run(settings, Steps(), run=args.run)
             else:
                 result = ingest_run(list(args.sources), settings, Steps(),

@@ -11,13 +11,13 @@ from prefect.context import FlowRunContext
 from pydantic import Field
 
 from flows.artifacts import publish_run_artifacts
-from flows.pipeline import IngestResult, Steps, ingest_run, reextract_run
+from flows.pipeline import IngestResult, Steps, ingest_run, reextract_run, reprocess_run
 from newsmill.settings import Settings
-from tasks.orchestrated import discover_task, process_batch_task
+from tasks.orchestrated import discover_task, process_batch_task, reprocess_batch_task
 from warehouse.connection import open_writer
 from warehouse.runs import CANCELLED, CRASHED, mark_ended_by_prefect
 
-__all__ = ["IngestResult", "ingest", "reextract"]
+__all__ = ["IngestResult", "ingest", "reextract", "reprocess"]
 
 
 def _orchestrated_steps() -> Steps:
@@ -107,3 +107,26 @@ def reextract(
     """
     settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
     return reextract_run(settings, _orchestrated_steps(), run=run)
+
+
+@flow(name="reprocess", log_prints=False, persist_result=False,
+      on_crashed=[_ended_by_prefect], on_cancellation=[_ended_by_prefect])
+def reprocess(
+    db: Annotated[str | None, Field(
+        description="DuckDB file. Empty: NEWSMILL_DB, else data/newsmill.duckdb.")] = None,
+    language: Annotated[str | None, Field(
+        description="Only documents in this language (ISO 639-1, e.g. 'en'). Empty: all.")
+    ] = None,
+    batch_size: Annotated[int | None, Field(
+        ge=1, le=100_000, description="Documents per batch. Empty: NEWSMILL_BATCH_SIZE.")] = None,
+    spacy_model: Annotated[str | None, Field(
+        description="spaCy pipeline for English. Empty: NEWSMILL_SPACY_MODEL.")] = None,
+) -> IngestResult:
+    """Analyse stored documents again with the current NLP settings (a new model, new rules),
+    replacing their entities and quotes batch by batch; nothing is fetched or extracted.
+    """
+    settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
+    steps = _orchestrated_steps()
+    steps = Steps(plan=steps.plan, batch=reprocess_batch_task, publish=steps.publish,
+                  logger=steps.logger, flow_run_id=steps.flow_run_id)
+    return reprocess_run(settings, steps, language=language)

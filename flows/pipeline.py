@@ -26,7 +26,7 @@ from tasks.nlp import load_pipeline
 from tasks.sources import expand_sources
 from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import archived_responses
-from warehouse.loader import BatchRows, load_batch
+from warehouse.loader import BatchRows, all_document_ids, load_batch
 from warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
 
 T = TypeVar("T")
@@ -115,6 +115,24 @@ def reextract_run(settings: Settings, steps: Steps, *, run: str | None = None) -
             set_prefect_flow_run(conn, run_id, steps.flow_run_id)
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(sources))
     return _run_batches(sources, settings, run_id, result, steps, "reextract")
+
+
+def reprocess_run(settings: Settings, steps: Steps, *, language: str | None = None
+                  ) -> IngestResult:
+    """Analyse every stored document again with the current NLP settings."""
+    run_id = uuid.uuid4().hex
+    with open_writer(settings.db) as conn:
+        ids = all_document_ids(conn, language)
+    sources = [Source(document_id, "stored") for document_id in ids]
+    _nlp, model = load_pipeline(settings.spacy_model)
+    with open_writer(settings.db) as conn:
+        start_run(conn, run_id=run_id, flow="reprocess", settings=settings.as_record(),
+                  code_version=code_version(), spacy_model=model.name,
+                  spacy_model_version=model.version, sources_given=len(sources))
+        if steps.flow_run_id:
+            set_prefect_flow_run(conn, run_id, steps.flow_run_id)
+    result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(sources))
+    return _run_batches(sources, settings, run_id, result, steps, "reprocess")
 
 
 def _run_batches(sources: list[Source], settings: Settings, run_id: str,

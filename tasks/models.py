@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-SourceKind = Literal["file", "url", "feed", "sitemap", "homepage", "archive", "invalid"]
+SourceKind = Literal["file", "url", "feed", "sitemap", "homepage", "archive", "stored",
+                     "invalid"]
 SourceFormat = Literal["html", "text"]
 QuoteKind = Literal["direct", "indirect", "mixed"]
 

@@ -15,6 +15,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from newsmill.errors import TransientError
 from tasks.batch import process_batch
 from tasks.discover import plan_articles
+from tasks.reprocess import reprocess_batch
 
 
 def only_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
@@ -53,3 +54,12 @@ discover_task = task(
     cache_policy=NO_CACHE,
     persist_result=False,
 )(plan_articles)
+
+reprocess_batch_task = task(
+    name="reprocess-batch",
+    retries=len(BATCH_RETRY_DELAYS),
+    retry_delay_seconds=BATCH_RETRY_DELAYS,
+    retry_condition_fn=only_transient,
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)(reprocess_batch)

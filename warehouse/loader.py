@@ -110,3 +110,40 @@ def near_duplicate_candidates(
     except duckdb.Error as exc:
         raise map_error(exc) from exc
     return [(r[0], list(r[1]), r[2]) for r in rows]
+
+
+def stored_documents(conn: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[Row]:
+    """The stored fields of the given documents, as row dicts."""
+    try:
+        cursor = conn.execute(sql.query("documents_by_ids"), {"ids": list(ids)})
+        columns = [d[0] for d in cursor.description or []]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+
+
+def all_document_ids(conn: duckdb.DuckDBPyConnection, language: str | None = None) -> list[str]:
+    try:
+        return [r[0] for r in conn.execute(sql.query("documents_all_ids"),
+                                           {"language": language}).fetchall()]
+    except duckdb.Error as exc:
+        raise map_error(exc) from exc
+
+
+def replace_analysis(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
+                     document_ids: Sequence[str], nlp_rows: Sequence[Row]) -> None:
+    """Swap the analysis (mentions, quotes, NLP status) of stored documents for a new one, in
+    one transaction: readers see the old analysis or the new, never a mix."""
+    with transaction(conn):
+        ids = {"ids": list(document_ids)}
+        conn.execute(sql.query("delete_mentions_for"), ids)
+        conn.execute(sql.query("delete_quotes_for"), ids)
+        for table in ("entities", "mentions", "quotes", "entity_links"):
+            rows: list[Row] = getattr(batch, table)
+            if rows:
+                conn.execute(sql.query(f"insert_{table}"), {"rows": rows_json(rows)})
+        if nlp_rows:
+            conn.execute(sql.query("update_documents_nlp"), {"rows": rows_json(nlp_rows)})
+        conn.execute(sql.query("run_add_batch"), {
+            "run_id": batch.run_id, "seen": batch.seen, "loaded": len(document_ids),
+            "unchanged": 0, "rejected": len(batch.rejections)})

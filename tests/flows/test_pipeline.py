@@ -89,3 +89,23 @@ def test_a_crashed_prefect_run_marks_its_run(tmp_path: Path, three_files: Path) 
         mark_ended_by_prefect(conn, "flow-run-2", "crashed", "Crashed: worker lost")
     assert _rows(settings.db, "select run_id, status from runs order by run_id") == sorted(
         [(result.run_id, "completed"), ("r2", "crashed")])
+
+
+def test_reprocess_replaces_the_analysis_without_duplicates(
+    three_files: Path, tmp_path: Path, run_data_tests: object
+) -> None:
+    from flows.pipeline import reprocess_run
+    from tasks.reprocess import reprocess_batch
+
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
+    ingest_run([str(three_files)], settings, Steps())
+    counts = "select (select count(*) from mentions), (select count(*) from quotes)"
+    before = _rows(settings.db, counts)
+    with open_writer(settings.db) as conn:  # an analysis gone wrong, to be repaired
+        conn.execute("delete from quotes")
+    result = reprocess_run(settings, Steps(batch=reprocess_batch))
+    assert result.report.loaded == 3
+    assert _rows(settings.db, counts) == before
+    assert _rows(settings.db, "select count(*) from mentions m join runs r using (run_id) "
+                              "where r.flow = 'reprocess'") == [(before[0][0],)]
+    assert run_data_tests(settings.db) == {}  # type: ignore[operator]
