@@ -19,6 +19,9 @@ from typing import Any, TextIO
 
 from rich.progress import Progress, TaskID
 
+#: How long `newsmill sql` waits for a writer to let go of the warehouse: a batch commit
+#: holds it for well under a second.
+READ_LOCK_WAIT = 30.0
 # Statement types `newsmill sql` runs; everything else (INSERT, COPY, ATTACH ...) is refused.
 READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "RELATION"})
 
@@ -224,7 +227,7 @@ def _print_summary(result: Any) -> None:
 def _sql(args: argparse.Namespace, out: TextIO) -> int:
     import duckdb
 
-    from newsmill.errors import NewsmillError
+    from newsmill.errors import NewsmillError, TransientError
     from newsmill.settings import Settings
     from warehouse.connection import connect
 
@@ -239,8 +242,17 @@ def _sql(args: argparse.Namespace, out: TextIO) -> int:
               "statement", file=sys.stderr)
         return 2
     settings = Settings.from_env(db=Path(args.db) if args.db else None)
+
+    def say_waiting() -> None:
+        print("newsmill: a run is writing to the warehouse; waiting for it to let go "
+              f"(at most {READ_LOCK_WAIT:g}s)…", file=sys.stderr)
+
     try:
-        conn = connect(settings.db, read_only=True)
+        conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT, on_wait=say_waiting)
+    except TransientError:
+        print(f"newsmill: the warehouse is still busy after {READ_LOCK_WAIT:g}s (a run is "
+              "writing); try again in a moment", file=sys.stderr)
+        return 3
     except NewsmillError as exc:
         print(f"newsmill: {exc}", file=sys.stderr)
         return 1

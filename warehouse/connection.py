@@ -7,7 +7,8 @@ place that decides whether a database failure is transient (retry the batch) or 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,20 +42,43 @@ def map_error(exc: BaseException) -> NewsmillError:
     return WarehouseError(f"{type(exc).__name__}: {text}")
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file. A writer creates the file and its folder; a reader never does."""
+#: First wait after finding the file locked by another process; doubled up to LOCK_POLL_MAX.
+LOCK_POLL_FIRST = 0.05
+LOCK_POLL_MAX = 2.0
+
+
+def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
+            on_wait: Callable[[], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file. A writer creates the file and its folder; a reader never does.
+
+    DuckDB lets one process write a file while no other process has it open. When another
+    process holds it, try again for up to ``wait`` seconds (calling ``on_wait`` once, so a
+    command can say it is waiting) before giving up with a TransientError.
+    """
     target = Path(path)
     if read_only and not target.exists():
         raise WarehouseError(f"no warehouse at {target}: run `newsmill ingest` first")
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # Replacement scans would let a table name resolve to a Python variable of the same
-        # name in the calling frame (a missing table "schema_version" found a function).
-        return duckdb.connect(str(target), read_only=read_only,
-                              config={"python_enable_replacements": False})
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    deadline = time.monotonic() + wait
+    pause = LOCK_POLL_FIRST
+    told = False
+    while True:
+        try:
+            # Replacement scans would let a table name resolve to a Python variable of the
+            # same name in the calling frame (a missing table "schema_version" found a
+            # function).
+            return duckdb.connect(str(target), read_only=read_only,
+                                  config={"python_enable_replacements": False})
+        except duckdb.Error as exc:
+            error = map_error(exc)
+            if not isinstance(error, TransientError) or time.monotonic() + pause > deadline:
+                raise error from exc
+        if on_wait is not None and not told:
+            on_wait()
+            told = True
+        time.sleep(pause)
+        pause = min(pause * 2, LOCK_POLL_MAX)
 
 
 @contextmanager
@@ -117,14 +141,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+#: How long a writer waits for other processes (an analyst's query, another run's batch)
+#: to let go of the file: a batch commit takes well under a second, a query a few.
+WRITER_LOCK_WAIT = 60.0
+
+
 @contextmanager
-def open_writer(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_writer(path: Path | str, *, wait: float = WRITER_LOCK_WAIT
+                ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A migrated read-write connection, closed on exit.
 
     Writers hold the file only for as long as the block runs (one batch), so that readers
-    and other runs get their turn between batches.
+    and other runs get their turn between batches; a writer finding the file held waits for
+    up to ``wait`` seconds (then the batch fails as transient, and orchestration retries it).
     """
-    conn = connect(path)
+    conn = connect(path, wait=wait)
     try:
         migrate(conn)
         yield conn
