@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    export = sub.add_parser("export", help="write the warehouse to a folder as Parquet "
+                                           "(incremental: only runs not exported before)")
+    export.add_argument("folder", type=Path, metavar="DIR")
+    export.add_argument("--format", choices=("parquet",), default="parquet")
+    export.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
+
     sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
     sub.add_parser("serve", help="serve every deployment of prefect.yaml from this process "
                                  "(schedules included) instead of a work pool and worker")
@@ -106,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sql(args, sys.stdout)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "serve":
             from flows.runtime import apply_prefect_defaults
             apply_prefect_defaults()
@@ -301,6 +309,32 @@ def _write_rows(out: TextIO, fmt: str, columns: list[str], rows: list[tuple[Any,
 def _cut(value: str, width: int) -> str:
     value = value.replace("\n", " ")
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+# -- export -------------------------------------------------------------------------------------
+
+def _export(args: argparse.Namespace) -> int:
+    from newsmill.errors import NewsmillError
+    from newsmill.settings import Settings
+    from warehouse.connection import connect
+    from warehouse.export import export_parquet
+
+    settings = Settings.from_env(db=Path(args.db) if args.db else None)
+    try:
+        conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT)
+    except NewsmillError as exc:
+        print(f"newsmill: {exc}", file=sys.stderr)
+        return 1
+    try:
+        report = export_parquet(conn, args.folder)
+    finally:
+        conn.close()
+    if not report.runs:
+        print(f"nothing new to export to {args.folder}")
+        return 0
+    rows = ", ".join(f"{table} {count}" for table, count in report.rows.items() if count)
+    print(f"exported {report.runs} run(s) to {args.folder}: {rows}")
+    return 0
 
 
 # -- eval ---------------------------------------------------------------------------------------
