@@ -87,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("parquet",), default="parquet")
     export.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
 
+    find = sub.add_parser("search", help="full-text search over titles and article text")
+    find.add_argument("query", help="words to look for")
+    find.add_argument("--db", help="DuckDB file (default: $NEWSMILL_DB or data/newsmill.duckdb)")
+    find.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="published on or after")
+    find.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="published on or before")
+    find.add_argument("--site", help="site name (SQL ILIKE pattern, e.g. '%%Gazette%%')")
+    find.add_argument("--entity", help="documents mentioning this entity (ILIKE pattern)")
+    find.add_argument("--limit", type=int, default=10)
+
     sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
     sub.add_parser("serve", help="serve every deployment of prefect.yaml from this process "
                                  "(schedules included) instead of a work pool and worker")
@@ -114,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "search":
+            return _search(args, sys.stdout)
         if args.command == "serve":
             from flows.runtime import apply_prefect_defaults
             apply_prefect_defaults()
@@ -309,6 +322,36 @@ def _write_rows(out: TextIO, fmt: str, columns: list[str], rows: list[tuple[Any,
 def _cut(value: str, width: int) -> str:
     value = value.replace("\n", " ")
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+# -- search -------------------------------------------------------------------------------------
+
+def _search(args: argparse.Namespace, out: TextIO) -> int:
+    from newsmill.errors import NewsmillError
+    from newsmill.settings import Settings
+    from warehouse.connection import connect
+    from warehouse.search import search
+
+    settings = Settings.from_env(db=Path(args.db) if args.db else None)
+    try:
+        conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT)
+    except NewsmillError as exc:
+        print(f"newsmill: {exc}", file=sys.stderr)
+        return 1
+    try:
+        hits, method = search(conn, args.query, since=args.since, until=args.until,
+                              site=args.site, entity=args.entity, limit=args.limit)
+    except NewsmillError as exc:
+        print(f"newsmill: search failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    for rank, hit in enumerate(hits, 1):
+        when = hit.published_at.date().isoformat() if hit.published_at else "undated"
+        out.write(f"{rank}. {hit.title or hit.source}  [{hit.site_name or '?'}, {when}, "
+                  f"score {hit.score:.2f}]\n   {hit.snippet}\n   {hit.source}\n")
+    out.write(f"({len(hits)} result{'s' if len(hits) != 1 else ''}, {method} search)\n")
+    return 0
 
 
 # -- export -------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import archived_responses
 from warehouse.loader import BatchRows, all_document_ids, load_batch
 from warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
+from warehouse.search import refresh_index
 
 T = TypeVar("T")
 UrlKind = Literal["feed", "sitemap", "homepage"]
@@ -166,6 +167,8 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
     with open_writer(settings.db) as conn:
         finish_run(conn, run_id=run_id, status=COMPLETED, error=error,
                    stage_seconds=result.report.stage_seconds)
+        if result.report.loaded and not refresh_index(conn):
+            logger.info("no fts extension here: `newsmill search` uses its plain fallback")
     if steps.publish is not None:
         try:
             steps.publish(settings, flow, run_id, result.report, COMPLETED)
