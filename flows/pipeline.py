@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from newsmill.errors import Rejection
+from newsmill.errors import NewsmillError, Rejection
 from newsmill.settings import Settings
 from newsmill.versions import code_version
 from tasks.batch import BatchReport, process_batch
@@ -29,6 +29,7 @@ from warehouse.fetching import archived_responses
 from warehouse.loader import BatchRows, all_document_ids, load_batch
 from warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
 from warehouse.search import refresh_index
+from warehouse.snapshot import publish_snapshot
 
 T = TypeVar("T")
 UrlKind = Literal["feed", "sitemap", "homepage"]
@@ -169,6 +170,11 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
                    stage_seconds=result.report.stage_seconds)
         if result.report.loaded and not refresh_index(conn):
             logger.info("no fts extension here: `newsmill search` uses its plain fallback")
+    if result.report.loaded and settings.snapshot:
+        try:
+            publish_snapshot(settings.db)
+        except NewsmillError:  # readers keep the previous snapshot; the run itself is done
+            logger.warning("could not publish the analysts' snapshot", exc_info=True)
     if steps.publish is not None:
         try:
             steps.publish(settings, flow, run_id, result.report, COMPLETED)

@@ -112,6 +112,13 @@ class Settings:
             "'warc' beside the DuckDB file."
         ),
     )
+    snapshot: bool = field(
+        default=True,
+        metadata=_doc(
+            "After each run that loads documents, publish a read-only copy of the warehouse "
+            "(<db>.snapshot.duckdb) for readers that keep a connection open."
+        ),
+    )
     user_agent: str = field(
         default="newsmill/0.1 (news research pipeline; set NEWSMILL_USER_AGENT to add a contact)",
         metadata=_doc("User-Agent header sent with every HTTP request."),

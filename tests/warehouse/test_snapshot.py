@@ -1,0 +1,60 @@
+"""The analysts' snapshot: a long-lived reader on it never holds up the writer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.connection import connect, open_writer
+from warehouse.loader import BatchRows, load_batch
+from warehouse.runs import start_run
+from warehouse.snapshot import publish_snapshot, snapshot_path
+
+
+def _add(db: Path, run_id: str, doc_id: str) -> None:
+    with open_writer(db, wait=0) as conn:  # wait=0: a held file would fail this at once
+        start_run(conn, run_id=run_id, flow="t", settings={}, code_version="t",
+                  spacy_model=None, spacy_model_version=None, sources_given=1)
+        rows = BatchRows(run_id=run_id, seen=1)
+        rows.documents.append({
+            "document_id": doc_id, "source": doc_id, "canonical_url": None,
+            "content_hash": "h" + doc_id, "title": "T", "author": None, "published_at": None,
+            "site_name": None, "language": "en", "description": None, "dateline": None,
+            "dateline_start_char": None, "dateline_end_char": None, "source_format": "text",
+            "clean_text": "text", "run_id": run_id, "loaded_at": datetime(2026, 3, 9)})
+        load_batch(conn, rows)
+
+
+def test_a_reader_on_the_snapshot_does_not_block_the_writer(tmp_path: Path) -> None:
+    db = tmp_path / "newsmill.duckdb"
+    _add(db, "r1", "d1")
+    snapshot = publish_snapshot(db)
+    assert snapshot == snapshot_path(db) == tmp_path / "newsmill.snapshot.duckdb"
+    reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, duckdb
+        conn = duckdb.connect({str(snapshot)!r}, read_only=True)
+        print(conn.execute("select count(*) from documents").fetchone()[0], flush=True)
+        sys.stdin.readline()
+        print(conn.execute("select count(*) from documents").fetchone()[0], flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert reader.stdin is not None and reader.stdout is not None
+    assert reader.stdout.readline().strip() == "1"
+    _add(db, "r2", "d2")  # the writer is not held up by the snapshot's reader
+    publish_snapshot(db)  # nor is publishing a new snapshot
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    assert reader.stdout.readline().strip() == "1"  # the open reader keeps its copy
+    reader.wait(timeout=20)
+    conn = connect(snapshot, read_only=True)
+    try:
+        assert conn.execute("select count(*) from documents").fetchone() == (2,)
+        assert conn.execute("select count(*) from stg_documents").fetchone() == (2,)  # views too
+    finally:
+        conn.close()
+    assert not list(tmp_path.glob("*.tmp"))
+    duckdb.connect(str(db)).close()
