@@ -89,6 +89,8 @@ class CleanDocument:
     language: str | None
     dateline: Span | None
     language_confidence: float | None = None
+    #: Runs (clean_start, raw_start, length) mapping the clean text back to the extraction.
+    raw_offsets: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

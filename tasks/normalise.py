@@ -143,4 +143,54 @@ def normalise(extracted: Extracted, *, min_chars: int, max_chars: int) -> CleanD
         language=language,
         language_confidence=round(confidence, 4),
         dateline=find_dateline(text),
+        raw_offsets=tuple(offset_map(extracted.text, text)),
     )
+
+
+def to_raw(offset: int, runs: Sequence[tuple[int, int, int]]) -> int:
+    """The position in the extracted text of ``offset`` in the clean text (for a character
+    the steps rewrote, such as a folded space, the position after the run before it)."""
+    best = 0
+    for clean_start, raw_start, length in runs:
+        if clean_start <= offset < clean_start + length:
+            return raw_start + offset - clean_start
+        if clean_start + length <= offset:
+            best = raw_start + length + (offset - clean_start - length)
+    return best
+
+
+def offset_map(raw: str, cleaned: str) -> list[tuple[int, int, int]]:
+    """Where the clean text came from: runs ``(clean_start, raw_start, length)`` such that
+    ``cleaned[c:c+n] == raw[r:r+n]`` for each run, aligned in one pass.
+
+    The steps only drop characters (invisible ones, surplus spaces), turn whitespace into a
+    space or newline, and compose characters (NFC); the alignment follows exactly those moves,
+    so any offset in the stored text maps back into the extraction's own text.
+    """
+    runs: list[list[int]] = []
+    i = j = 0
+
+    def mark(ci: int, rj: int) -> None:
+        if runs and runs[-1][0] + runs[-1][2] == ci and runs[-1][1] + runs[-1][2] == rj:
+            runs[-1][2] += 1
+        else:
+            runs.append([ci, rj, 1])
+
+    while i < len(cleaned) and j < len(raw):
+        if cleaned[i] == raw[j]:
+            mark(i, j)
+            i += 1
+            j += 1
+        elif cleaned[i] in " \n" and (raw[j].isspace() or _INVISIBLE.match(raw[j])
+                                      or _CONTROL.match(raw[j])):
+            i += 1  # a space or newline standing for a run of raw whitespace: no 1:1 run
+            j += 1
+        else:
+            composed = next((k for k in (2, 3, 4) if j + k <= len(raw)
+                             and unicodedata.normalize("NFC", raw[j:j + k]) == cleaned[i]), 0)
+            if composed:
+                i += 1
+                j += composed
+            else:
+                j += 1  # a raw character the steps dropped
+    return [(c, r, n) for c, r, n in runs]

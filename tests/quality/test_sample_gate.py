@@ -34,6 +34,7 @@ def measured() -> dict[str, float]:
     nlp, _ = load_pipeline("auto")
     all_quotes, direct, reported = QuoteScore(), QuoteScore(), QuoteScore()
     titles = dates = metadata_total = 0
+    quoted = quoted_found = 0  # extraction recall on our pages: the quotes must survive it
     entity_scores = []
     for name, expected in sorted(truth.items()):
         if not str(expected.get("kind", "")).startswith(ARTICLE_KINDS):
@@ -49,6 +50,11 @@ def measured() -> dict[str, float]:
             published = expected.get("published")
             dates += bool(published) and clean.published_at is not None and \
                 clean.published_at.date() == date.fromisoformat(published)
+        for q in expected.get("quotes", []):
+            if q.get("in_headline"):
+                continue  # headlines are metadata, not body text
+            quoted += 1
+            quoted_found += " ".join(q["text"].split()) in " ".join(clean.clean_text.split())
         doc = nlp(clean.clean_text)
         mentions = entities.extract_mentions(doc, clean.dateline)
         found = quotes.extract_quotes(doc, mentions)
@@ -69,6 +75,7 @@ def measured() -> dict[str, float]:
         "reported_recall": reported.recall,
         "entity_mention_recall": sum(entity_scores) / len(entity_scores),
         "title_accuracy": titles / metadata_total,
+        "quote_text_kept": quoted_found / quoted,
         "date_accuracy": dates / metadata_total,
     }
 

@@ -67,6 +67,9 @@ def test_sample_corpus_loads_with_rejections_recorded(
     assert _count(db, "select count(*) from documents where dateline is not null") >= 3
     assert _count(db, "select count(*) from documents where title is null "
                       "and source_format = 'html'") == 0
+    # Every document can be mapped back to its extraction.
+    assert _count(db, "select count(*) from documents "
+                      "where json_array_length(raw_offsets) > 0") == len(files) - 2
     # The French article is stored, searchable, without English NLP, and says why.
     assert _count(db, "select count(*) from documents where language = 'fr' "
                       "and nlp_status = 'skipped' and nlp_note like '%no spaCy pipeline%'") == 1

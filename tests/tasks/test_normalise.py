@@ -164,3 +164,28 @@ def test_find_dateline_negatives(text):
 
 def test_find_dateline_only_at_the_start():
     assert find_dateline("Officials said.\nGENEVA — talks") is None
+
+
+# --- mapping the clean text back to the extraction ---------------------------------------------
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Plain text that does not change.",
+        "Two  spaces,\ttabs\r\nand CRLF.\n\n\nParagraphs.",
+        "Zero\u200bwidth and soft\u00adhyphen, e\u0301te\u0301 composed, \x0bvertical tab.",
+        "  leading and trailing  \n",
+    ],
+)
+def test_offset_map_runs_agree_and_map_back(raw: str) -> None:
+    from tasks.normalise import clean, offset_map, to_raw
+
+    cleaned = clean(raw)
+    runs = offset_map(raw, cleaned)
+    assert all(cleaned[c:c + n] == raw[r:r + n] for c, r, n in runs)
+    # Every word of the clean text maps back to the same word in the extraction.
+    import re
+
+    for match in re.finditer(r"\w+", cleaned):
+        start, end = to_raw(match.start(), runs), to_raw(match.end(), runs)
+        assert clean(raw[start:end]) == match.group()

@@ -41,7 +41,7 @@ def test_a_reader_on_the_snapshot_does_not_block_the_writer(tmp_path: Path) -> N
         print(conn.execute("select count(*) from documents").fetchone()[0], flush=True)
         sys.stdin.readline()
         print(conn.execute("select count(*) from documents").fetchone()[0], flush=True)
-    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # noqa: S608
     assert reader.stdin is not None and reader.stdout is not None
     assert reader.stdout.readline().strip() == "1"
     _add(db, "r2", "d2")  # the writer is not held up by the snapshot's reader

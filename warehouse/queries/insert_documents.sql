@@ -10,5 +10,5 @@ SELECT unnest(from_json($rows::JSON, '[{
     "dateline_end_char": "INTEGER", "source_format": "VARCHAR", "clean_text": "VARCHAR",
     "run_id": "VARCHAR", "loaded_at": "TIMESTAMP", "language_confidence": "DOUBLE",
     "nlp_status": "VARCHAR", "nlp_note": "VARCHAR", "duplicate_of": "VARCHAR",
-    "duplicate_similarity": "DOUBLE"}]'), recursive := true)
+    "duplicate_similarity": "DOUBLE", "raw_offsets": "JSON"}]'), recursive := true)
 ON CONFLICT DO NOTHING;
