@@ -422,8 +422,12 @@ def _clause_parts(clause: Token) -> list[list[Token]]:
 
 
 def _without_mark(tokens: list[Token], head: Token) -> list[Token]:
+    """The clause without its opening "that" and without the sentence's full stop (some
+    parses hang it on the clause; reported speech is stored without it)."""
     if tokens and tokens[0].dep_ == "mark" and tokens[0].head.i == head.i:
-        return tokens[1:]
+        tokens = tokens[1:]
+    while tokens and tokens[-1].text in {".", "!", "?"} and tokens[-1].is_punct:
+        tokens = tokens[:-1]
     return tokens
 
 

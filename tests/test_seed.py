@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from newsmill.settings import Settings
 from tasks.entities import extract_mentions
 from tasks.models import Quote
 from tasks.nlp import load_pipeline
@@ -24,7 +25,7 @@ SEED = "seed/000_4620728e6d114af1"
 def _analyse(shared: Path) -> tuple[str, dict[str, object], list[object], list[Quote]]:
     text = clean((shared / f"{SEED}.txt").read_text(encoding="utf-8"))
     gold = json.loads((shared / f"{SEED}.gold.json").read_text(encoding="utf-8"))
-    nlp, _ = load_pipeline("auto")
+    nlp, _ = load_pipeline(Settings.from_env().spacy_model)
     doc = nlp(text)
     mentions = extract_mentions(doc, find_dateline(text))
     return text, gold, mentions, extract_quotes(doc, mentions)

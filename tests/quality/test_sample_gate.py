@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from newsmill.settings import Settings
 from tasks import entities, extract, normalise, quotes
 from tasks.evaluation import ExpectedQuote, QuoteScore, entity_recall, score_quotes
 from tasks.fetch import read_file
@@ -31,7 +32,7 @@ ARTICLE_KINDS = ("article", "syndicated_copy_of", "near_miss_of")
 def measured() -> dict[str, float]:
     truth: dict[str, Any] = json.loads(EXPECTED.read_text(encoding="utf-8"))
     corpus = EXPECTED.parent / "corpus"
-    nlp, _ = load_pipeline("auto")
+    nlp, _ = load_pipeline(Settings.from_env().spacy_model)
     all_quotes, direct, reported = QuoteScore(), QuoteScore(), QuoteScore()
     titles = dates = metadata_total = 0
     quoted = quoted_found = 0  # extraction recall on our pages: the quotes must survive it
