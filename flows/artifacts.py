@@ -45,7 +45,8 @@ def summary_markdown(flow: str, run_id: str, report: BatchReport, status: str,
         for speaker, text, title, source in findings.sample_quotes:
             link = f"[{_cell(title or source, 80)}]({source})" if str(source).startswith(
                 "http") else _cell(title or source, 80)
-            lines.append(f"> {_cell(text, 300)}\n>\n> — **{_cell(speaker, 60)}**, {link}\n")
+            # One list item per quote: consecutive blockquotes merge into one when rendered.
+            lines.append(f"- “{_cell(text, 300)}” — **{_cell(speaker, 60)}**, {link}")
     timing = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in
                        sorted(report.stage_seconds.items(), key=lambda kv: -kv[1]))
     if timing:
