@@ -22,7 +22,7 @@ from tasks.batch import BatchReport, process_batch
 from tasks.discover import Plan, plan_articles
 from tasks.load import rejection_row
 from tasks.models import Source
-from tasks.nlp import load_pipeline
+from tasks.nlp import ModelInfo, load_pipeline
 from tasks.sources import expand_sources
 from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import archived_responses
@@ -75,13 +75,7 @@ def ingest_run(
     """Ingest files, folders, URLs, feeds, sitemaps and @lists into the warehouse."""
     run_id = uuid.uuid4().hex
     given = expand_sources(sources, urls_are=urls_are)
-    _nlp, model = load_pipeline(settings.spacy_model)
-    with open_writer(settings.db) as conn:
-        start_run(conn, run_id=run_id, flow="ingest", settings=settings.as_record(),
-                  code_version=code_version(), spacy_model=model.name,
-                  spacy_model_version=model.version, sources_given=len(given))
-        if steps.flow_run_id:
-            set_prefect_flow_run(conn, run_id, steps.flow_run_id)
+    model = _start(settings, run_id, "ingest", len(given), steps)
     try:
         if any(s.kind in {"url", "feed", "sitemap", "homepage"} for s in given):
             plan = steps.plan(given, settings, run_id, refresh=refresh,
@@ -108,13 +102,7 @@ def reextract_run(settings: Settings, steps: Steps, *, run: str | None = None) -
         stored = archived_responses(conn, run)
     sources = [Source(url, "archive", archive_path=path, archive_offset=offset)
                for url, _canonical, path, offset in stored]
-    _nlp, model = load_pipeline(settings.spacy_model)
-    with open_writer(settings.db) as conn:
-        start_run(conn, run_id=run_id, flow="reextract", settings=settings.as_record(),
-                  code_version=code_version(), spacy_model=model.name,
-                  spacy_model_version=model.version, sources_given=len(sources))
-        if steps.flow_run_id:
-            set_prefect_flow_run(conn, run_id, steps.flow_run_id)
+    _start(settings, run_id, "reextract", len(sources), steps)
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(sources))
     return _run_batches(sources, settings, run_id, result, steps, "reextract")
 
@@ -126,15 +114,22 @@ def reprocess_run(settings: Settings, steps: Steps, *, language: str | None = No
     with open_writer(settings.db) as conn:
         ids = all_document_ids(conn, language)
     sources = [Source(document_id, "stored") for document_id in ids]
-    _nlp, model = load_pipeline(settings.spacy_model)
-    with open_writer(settings.db) as conn:
-        start_run(conn, run_id=run_id, flow="reprocess", settings=settings.as_record(),
-                  code_version=code_version(), spacy_model=model.name,
-                  spacy_model_version=model.version, sources_given=len(sources))
-        if steps.flow_run_id:
-            set_prefect_flow_run(conn, run_id, steps.flow_run_id)
+    _start(settings, run_id, "reprocess", len(sources), steps)
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(sources))
     return _run_batches(sources, settings, run_id, result, steps, "reprocess")
+
+
+def _start(settings: Settings, run_id: str, flow: str, sources_given: int, steps: Steps
+           ) -> ModelInfo:
+    """Load the model once for the process and record the run as started."""
+    _nlp, model = load_pipeline(settings.spacy_model)
+    with open_writer(settings.db) as conn:
+        start_run(conn, run_id=run_id, flow=flow, settings=settings.as_record(),
+                  code_version=code_version(), spacy_model=model.name,
+                  spacy_model_version=model.version, sources_given=sources_given)
+        if steps.flow_run_id:
+            set_prefect_flow_run(conn, run_id, steps.flow_run_id)
+    return model
 
 
 def _run_batches(sources: list[Source], settings: Settings, run_id: str,

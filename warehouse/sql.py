@@ -25,7 +25,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def views() -> list[tuple[str, str]]:
     """``(name, sql)`` for every view: staging, then intermediate, then marts, each
-    alphabetically. Each layer reads only the layers before it, so this order always works.
+    alphabetically. A view reads the layers before its own, and within its layer only views
+    whose names sort before its own, so this order always works.
     """
     root = resources.files(__package__).joinpath("views")
     found = []

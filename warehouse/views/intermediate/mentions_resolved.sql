@@ -5,10 +5,7 @@ WITH mentions AS (
     SELECT * FROM stg_mentions
 ),
 links AS (
-    -- A short form linked to several long forms (rare) resolves to the most linked one.
-    SELECT alias_entity_id, arg_max(entity_id, n) AS entity_id
-    FROM (SELECT alias_entity_id, entity_id, count(*) AS n FROM entity_links GROUP BY ALL)
-    GROUP BY alias_entity_id
+    SELECT * FROM entity_links_resolved
 )
 SELECT
     mentions.* EXCLUDE (entity_id),

@@ -4,9 +4,7 @@ WITH quotes AS (
     SELECT * FROM stg_quotes
 ),
 links AS (
-    SELECT alias_entity_id, arg_max(entity_id, n) AS entity_id
-    FROM (SELECT alias_entity_id, entity_id, count(*) AS n FROM entity_links GROUP BY ALL)
-    GROUP BY alias_entity_id
+    SELECT * FROM entity_links_resolved
 )
 SELECT
     quotes.* EXCLUDE (speaker_entity_id),
