@@ -103,9 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  "(schedules included) instead of a work pool and worker")
 
     evaluate = sub.add_parser("eval", help="measure quality against an annotated corpus")
-    evaluate.add_argument("what", choices=("extraction", "entities"),
+    evaluate.add_argument("what", choices=("extraction", "entities", "quotes"),
                           help="extraction: article-body F1 on a Zyte/ScrapingHub-style folder; "
-                               "entities: raw and consolidated NER F1 on a CoNLL/IOB2 file")
+                               "entities: raw and consolidated NER F1 on a CoNLL/IOB2 file; "
+                               "quotes: attribution scores on a PolNeAR-format split folder")
     evaluate.add_argument("--data", required=True, type=Path,
                           help="the benchmark folder (extraction) or CoNLL file (entities)")
     evaluate.add_argument("--model", default="auto", help="spaCy pipeline (entities)")
@@ -385,6 +386,8 @@ def _export(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     if args.what == "entities":
         return _eval_entities(args)
+    if args.what == "quotes":
+        return _eval_quotes(args)
     from tasks.benchmark import evaluate_extraction
 
     try:
@@ -404,6 +407,25 @@ def _eval(args: argparse.Namespace) -> int:
             writer.writerow(["page", "precision", "recall"])
             for key, page in per_page.items():
                 writer.writerow([key, f"{page.precision:.4f}", f"{page.recall:.4f}"])
+    return 0
+
+
+def _eval_quotes(args: argparse.Namespace) -> int:
+    import time
+
+    from tasks.nlp import load_pipeline
+    from tasks.polnear import evaluate_quotes, format_report, read_split
+
+    began = time.perf_counter()
+    try:
+        documents = read_split(args.data)
+    except (OSError, ValueError) as exc:
+        print(f"newsmill: cannot read {args.data}: {exc}", file=sys.stderr)
+        return 2
+    nlp, info = load_pipeline(args.model)
+    print(f"model: {info.name} {info.version}")
+    print(format_report(evaluate_quotes(documents, nlp)))
+    print(f"wall time {time.perf_counter() - began:.1f} s")
     return 0
 
 
