@@ -414,7 +414,7 @@ def _eval_quotes(args: argparse.Namespace) -> int:
     import time
 
     from tasks.nlp import load_pipeline
-    from tasks.polnear import evaluate_quotes, format_report, read_split
+    from tasks.quote_eval import evaluate_quotes, format_report, read_split
 
     began = time.perf_counter()
     try:
@@ -432,7 +432,7 @@ def _eval_quotes(args: argparse.Namespace) -> int:
 def _eval_entities(args: argparse.Namespace) -> int:
     import time
 
-    from tasks.conll import evaluate_entities, format_report, read_conll
+    from tasks.ner_eval import evaluate_entities, format_report, read_conll
     from tasks.nlp import load_pipeline
 
     began = time.perf_counter()

@@ -11,7 +11,7 @@ document-level steps can be read off directly.
 spaCy's OntoNotes labels are mapped onto the evaluation's PER / ORG / LOC / MISC
 (:data:`LABEL_MAP`); MISC is scored only when the gold data uses it.
 
-Run it as ``python -m tasks.conll FILE [FILE ...] [--model auto]``.
+Run it as ``newsmill eval entities --data FILE [--model NAME]``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""PolNeAR quote-attribution scoring: tasks.polnear on an invented fixture split laid out like
+"""PolNeAR quote-attribution scoring: tasks.quote_eval on an invented fixture split laid out like
 the real data (one test loads the real model)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tasks.models import Quote, Span
-from tasks.polnear import (
+from tasks.quote_eval import (
     AnnotatedDocument,
     GoldAttribution,
     NameRun,
@@ -27,7 +27,7 @@ from tasks.polnear import (
     score_document,
 )
 
-SPLIT = Path(__file__).resolve().parent.parent / "fixtures" / "polnear" / "dev"
+SPLIT = Path(__file__).resolve().parent.parent / "fixtures" / "attributions" / "dev"
 HARBOUR = "fx_2024-01-09_council-backs-harbour-plan"
 FERRY = "fx_2024-01-12_ferry-strike-called-off"
 

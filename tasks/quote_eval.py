@@ -42,7 +42,7 @@ quote; direct quotes only, against found direct quotes):
 * end to end: the quote matched and its speaker right (the resolved speaker; the mention for
   a source that cannot be judged; no speaker at all for an attribution without a source).
 
-Run it as ``python -m tasks.polnear FOLDER [--model auto]``.
+Run it as ``newsmill eval quotes --data FOLDER [--model NAME]``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CoNLL-style gold data and entity scoring: tasks.conll (one test loads the real model)."""
+"""CoNLL-style gold data and entity scoring: tasks.ner_eval (one test loads the real model)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from tasks.conll import (
+from tasks.ner_eval import (
     ConllDocument,
     EntitySpan,
     bio_spans,
@@ -22,7 +22,7 @@ from tasks.conll import (
     to_token_spans,
 )
 
-SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "conll" / "sample.conll"
+SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "ner" / "sample.iob2"
 
 
 def E(start: int, end: int, label: str) -> EntitySpan:
