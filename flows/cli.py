@@ -11,12 +11,13 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+import duckdb
 from rich.progress import Progress, TaskID
 
 #: How long `newsmill sql` waits for a writer to let go of the warehouse: a batch commit
@@ -244,14 +245,38 @@ def _print_summary(result: Any) -> None:
             print(f"    … and {len(rows) - 50} more: see the rejections table")
 
 
+# -- reading the warehouse ----------------------------------------------------------------------
+
+def _reader(args: argparse.Namespace) -> duckdb.DuckDBPyConnection | int:
+    """A short-lived read-only connection to the warehouse named by ``--db`` (or the
+    settings), waiting a bounded time for a writer to let go; or the exit code, with the
+    reason printed, when there is none."""
+    from newsmill.errors import NewsmillError, TransientError
+    from newsmill.settings import Settings
+    from warehouse.connection import connect
+
+    settings = Settings.from_env(db=Path(args.db) if args.db else None)
+
+    def say_waiting() -> None:
+        print("newsmill: a run is writing to the warehouse; waiting for it to let go "
+              f"(at most {READ_LOCK_WAIT:g}s)…", file=sys.stderr)
+
+    try:
+        return connect(settings.db, read_only=True, wait=READ_LOCK_WAIT, on_wait=say_waiting)
+    except TransientError:
+        print(f"newsmill: the warehouse is still busy after {READ_LOCK_WAIT:g}s (a run is "
+              "writing); try again in a moment", file=sys.stderr)
+        return 3
+    except NewsmillError as exc:
+        print(f"newsmill: {exc}", file=sys.stderr)
+        return 1
+
+
 # -- sql ----------------------------------------------------------------------------------------
 
 def _sql(args: argparse.Namespace, out: TextIO) -> int:
     import duckdb
 
-    from newsmill.errors import NewsmillError, TransientError
-    from newsmill.settings import Settings
-    from warehouse.connection import connect
 
     try:
         statements = duckdb.extract_statements(args.query)
@@ -263,21 +288,9 @@ def _sql(args: argparse.Namespace, out: TextIO) -> int:
         print(f"newsmill: `newsmill sql` only reads; refused a {', '.join(refused) or 'empty'} "
               "statement", file=sys.stderr)
         return 2
-    settings = Settings.from_env(db=Path(args.db) if args.db else None)
-
-    def say_waiting() -> None:
-        print("newsmill: a run is writing to the warehouse; waiting for it to let go "
-              f"(at most {READ_LOCK_WAIT:g}s)…", file=sys.stderr)
-
-    try:
-        conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT, on_wait=say_waiting)
-    except TransientError:
-        print(f"newsmill: the warehouse is still busy after {READ_LOCK_WAIT:g}s (a run is "
-              "writing); try again in a moment", file=sys.stderr)
-        return 3
-    except NewsmillError as exc:
-        print(f"newsmill: {exc}", file=sys.stderr)
-        return 1
+    conn = _reader(args)
+    if isinstance(conn, int):
+        return conn
     try:
         cursor = conn.execute(args.query)
         columns = [d[0] for d in cursor.description or []]
@@ -329,16 +342,11 @@ def _cut(value: str, width: int) -> str:
 
 def _search(args: argparse.Namespace, out: TextIO) -> int:
     from newsmill.errors import NewsmillError
-    from newsmill.settings import Settings
-    from warehouse.connection import connect
     from warehouse.search import search
 
-    settings = Settings.from_env(db=Path(args.db) if args.db else None)
-    try:
-        conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT)
-    except NewsmillError as exc:
-        print(f"newsmill: {exc}", file=sys.stderr)
-        return 1
+    conn = _reader(args)
+    if isinstance(conn, int):
+        return conn
     try:
         hits, method = search(conn, args.query, since=args.since, until=args.until,
                               site=args.site, entity=args.entity, limit=args.limit)
@@ -358,17 +366,11 @@ def _search(args: argparse.Namespace, out: TextIO) -> int:
 # -- export -------------------------------------------------------------------------------------
 
 def _export(args: argparse.Namespace) -> int:
-    from newsmill.errors import NewsmillError
-    from newsmill.settings import Settings
-    from warehouse.connection import connect
     from warehouse.export import export_parquet
 
-    settings = Settings.from_env(db=Path(args.db) if args.db else None)
-    try:
-        conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT)
-    except NewsmillError as exc:
-        print(f"newsmill: {exc}", file=sys.stderr)
-        return 1
+    conn = _reader(args)
+    if isinstance(conn, int):
+        return conn
     try:
         report = export_parquet(conn, args.folder)
     finally:
@@ -411,40 +413,35 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _eval_quotes(args: argparse.Namespace) -> int:
-    import time
-
-    from tasks.nlp import load_pipeline
     from tasks.quote_eval import evaluate_quotes, format_report, read_split
 
-    began = time.perf_counter()
-    try:
-        documents = read_split(args.data)
-    except (OSError, ValueError) as exc:
-        print(f"newsmill: cannot read {args.data}: {exc}", file=sys.stderr)
-        return 2
-    nlp, info = load_pipeline(args.model)
-    print(f"model: {info.name} {info.version}")
-    print(format_report(evaluate_quotes(documents, nlp)))
-    print(f"wall time {time.perf_counter() - began:.1f} s")
-    return 0
+    return _run_evaluation(args, read_split, lambda docs, nlp: format_report(
+        evaluate_quotes(docs, nlp)))
 
 
 def _eval_entities(args: argparse.Namespace) -> int:
+    from tasks.ner_eval import evaluate_entities, format_report, read_conll
+
+    return _run_evaluation(args, read_conll, lambda docs, nlp: format_report(
+        evaluate_entities(docs, nlp)))
+
+
+def _run_evaluation(args: argparse.Namespace, read: Callable[[Path], Any],
+                    evaluate: Callable[[Any, Any], str]) -> int:
+    """Read ``--data``, load ``--model``, print the report and the time it all took."""
     import time
 
-    from tasks.ner_eval import evaluate_entities, format_report, read_conll
     from tasks.nlp import load_pipeline
 
     began = time.perf_counter()
     try:
-        documents = read_conll(args.data)
+        documents = read(args.data)
     except (OSError, ValueError) as exc:
         print(f"newsmill: cannot read {args.data}: {exc}", file=sys.stderr)
         return 2
     nlp, info = load_pipeline(args.model)
-    report = evaluate_entities(documents, nlp)
     print(f"model: {info.name} {info.version} ({info.location})")
-    print(format_report(report))
+    print(evaluate(documents, nlp))
     print(f"wall time {time.perf_counter() - began:.1f} s")
     return 0
 
