@@ -17,15 +17,8 @@ ranked AS (
                               - length(replace(lower(coalesce(d.title, '')), term, '')))
                          / length(term))
             FROM terms) AS score
-    FROM stg_documents AS d
+    FROM search_scope($since, $until, $site, $entity) AS d
     JOIN matching USING (document_id)
-    WHERE ($since IS NULL OR d.published_date >= $since)
-      AND ($until IS NULL OR d.published_date <= $until)
-      AND ($site IS NULL OR d.site_name ILIKE $site)
-      AND ($entity IS NULL OR d.document_id IN (
-              SELECT m.document_id FROM mentions_resolved AS m
-              JOIN stg_entities AS e USING (entity_id)
-              WHERE e.entity_name ILIKE $entity))
 )
 SELECT document_id, title, site_name, published_at, source, clean_text, score
 FROM ranked
