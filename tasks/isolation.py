@@ -15,6 +15,7 @@ import resource
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from functools import cache
 from types import TracebackType
 
 from newsmill.errors import Rejection
@@ -125,3 +126,11 @@ class BoundedExtractor:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
+
+
+@cache
+def shared_extractor(timeout: float, memory_mb: int, max_html_bytes: int) -> BoundedExtractor:
+    """The process's extractor for these limits, created once and reused by every batch
+    (its worker process is started on first use and replaced only after a timeout or crash;
+    ``concurrent.futures`` shuts it down when the process exits)."""
+    return BoundedExtractor(timeout=timeout, memory_mb=memory_mb, max_html_bytes=max_html_bytes)
