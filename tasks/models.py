@@ -123,6 +123,11 @@ class Quote:
     speaker_canonical: str | None = None
     speaker_label: str | None = None
     sentence_index: int | None = None
+    #: How the speaker was found: "name", "apposition", "pronoun-previous-speaker",
+    #: "inherited" (a floating quote) ... (``tasks.quotes.CONFIDENCE`` lists them all).
+    speaker_method: str | None = None
+    #: How often that way of finding a speaker was right when measured (None: no speaker).
+    speaker_confidence: float | None = None
 
 
 @dataclass

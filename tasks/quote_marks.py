@@ -9,6 +9,7 @@ quote. Nothing here raises on odd or unbalanced marks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 DOUBLE_MARKS = frozenset("“”\"„«»‟")
@@ -20,6 +21,30 @@ CLOSING_GLYPHS = frozenset("”»’")
 _BEFORE_OPEN = frozenset(" \n([{—–-/:;,")
 #: Characters that may follow a closing mark.
 _AFTER_CLOSE = frozenset(" \n)]}—–-/.,;:!?…")
+
+
+#: Two apostrophes standing for a double quotation mark (''…''), as some wire and archive
+#: text writes them (the New York Times copy in PolNeAR does throughout).
+_APOSTROPHE_PAIR = re.compile(r"(?<!')''(?!')")
+
+
+def normalise_marks(text: str) -> str:
+    """``text`` with each pair of apostrophes used as a quotation mark replaced by a space and
+    a double mark, same length, so offsets still hold: an opening ``''`` (after a space,
+    before a word) becomes `` “`` and a closing one (after a word, before a space or
+    punctuation) ``” ``. Apostrophe pairs in any other position are left alone."""
+    if "''" not in text:
+        return text
+    chars = list(text)
+    for match in _APOSTROPHE_PAIR.finditer(text):
+        i = match.start()
+        before = text[i - 1] if i > 0 else "\n"
+        after = text[i + 2] if i + 2 < len(text) else "\n"
+        if before in _BEFORE_OPEN and not after.isspace():
+            chars[i], chars[i + 1] = " ", "“"
+        elif not before.isspace() and (after in _AFTER_CLOSE or after.isspace()):
+            chars[i], chars[i + 1] = "”", " "
+    return "".join(chars)
 
 
 @dataclass(frozen=True)
@@ -123,8 +148,10 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
 
     A paragraph that leaves a quote open continues into the next paragraph when that one
     starts with an opening mark (the newspaper convention); otherwise the unclosed mark is
-    taken as stray and ignored, so it never swallows the rest of the paragraph.
+    taken as stray and ignored, so it never swallows the rest of the paragraph. Two
+    apostrophes used as a mark count as one (:func:`normalise_marks`).
     """
+    text = normalise_marks(text)
     spans: list[QuotedSpan] = []
     paragraphs = paragraph_bounds(text)
     pending: tuple[int, int] | None = None  # (opening mark, paragraphs so far) carried over

@@ -7,19 +7,26 @@ import random
 
 import pytest
 
-from tasks.quote_marks import DOUBLE_MARKS, SINGLE_MARKS, find_quoted_spans, mark_role
+from tasks.quote_marks import (
+    DOUBLE_MARKS,
+    SINGLE_MARKS,
+    find_quoted_spans,
+    mark_role,
+    normalise_marks,
+)
 
 
 def contents(text: str) -> list[str]:
     """The content of every span, checking the invariants every span must satisfy."""
     out = []
+    marked = normalise_marks(text)  # apostrophe pairs as double marks, same offsets
     for span in find_quoted_spans(text):
         assert 0 <= span.open_at < span.close_at <= len(text)
-        assert text[span.open_at] in DOUBLE_MARKS
-        assert mark_role(text, span.open_at) == "open"
+        assert marked[span.open_at] in DOUBLE_MARKS
+        assert mark_role(marked, span.open_at) == "open"
         inner = text[span.start_char:span.end_char]
         # The passage's own opening mark is never part of its content.
-        assert not (inner and inner[0] in DOUBLE_MARKS and mark_role(text, span.start_char)
+        assert not (inner and inner[0] in DOUBLE_MARKS and mark_role(marked, span.start_char)
                     == "open"), (text, span)
         out.append(inner)
     return out
@@ -147,7 +154,7 @@ def test_random_mark_soup_never_raises():
         spans = find_quoted_spans(text)
         for span in spans:
             assert 0 <= span.open_at < span.close_at <= len(text)
-            assert mark_role(text, span.open_at) == "open"
+            assert mark_role(normalise_marks(text), span.open_at) == "open"
         for a, b in itertools.pairwise(spans):
             assert a.close_at < b.open_at
 
@@ -157,3 +164,24 @@ def test_mark_role_by_context():
     assert mark_role(text, 4) == "open"
     assert mark_role(text, 7) == "close"
     assert mark_role(text, 0) is None  # not a mark at all
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He said, ''Of course, I pay taxes.'' Then he left.", ["Of course, I pay taxes."]),
+        ("''We will win,'' she said.", ["We will win,"]),
+        ("''Tell that to the janitor,'' he said. ''Tell that to them.''",
+         ["Tell that to the janitor,", "Tell that to them."]),
+        # not marks: an apostrophe pair inside a word, three apostrophes
+        ("the rock''n''roll era", []),
+        ("a '''bold''' claim", []),
+    ],
+)
+def test_apostrophe_pairs_read_as_double_marks(text, expected):
+    assert contents(text) == expected
+
+
+@pytest.mark.parametrize("text", ["no marks at all", "it's the dockers' union", "''", "a''b"])
+def test_normalise_marks_changes_nothing_but_apostrophe_pair_marks(text):
+    assert normalise_marks(text) == text

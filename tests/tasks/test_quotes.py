@@ -303,8 +303,11 @@ def test_quoted_phrase_followed_by_more_of_the_sentence_is_not_attributed_to_a_l
     doc = build(DECLINE, DECLINE_ROWS)
     quotes = quotes_of(doc, [])
     assert not [q for q in quotes if q.kind == "direct"]
-    # "said" stays free for its own reported clause, spoken by the mayor.
-    [q] = quotes
+    # "said" stays free for its own reported clause, spoken by the mayor; "accused" reports
+    # its object with the "of" phrase, which holds the quoted fragment.
+    accusation, q = sorted(quotes, key=lambda q: q.start_char)
+    assert (accusation.kind, accusation.text) == ("mixed", "her of “a decade of decline”")
+    assert accusation.cue is not None and accusation.cue.text == "accused"
     assert (q.kind, q.text) == ("indirect", "the budget was wrong")
     assert q.cue is not None and (q.cue.text, q.cue.start_char) == ("said", DECLINE.index("said"))
     assert q.speaker is not None and q.speaker.text == "The mayor"
