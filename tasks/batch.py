@@ -14,10 +14,12 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
+import duckdb
 import numpy as np
 
 from newsmill.errors import Rejection
@@ -74,16 +76,18 @@ def _timed(report: BatchReport, stage: str) -> Iterator[None]:
     try:
         yield
     finally:
-        report.stage_seconds[stage] += time.perf_counter() - started
+        report.stage_seconds[stage] = (report.stage_seconds.get(stage, 0.0)
+                                       + time.perf_counter() - started)
 
 
 def gather_raw(
     sources: Sequence[Source], settings: Settings, run_id: str, report: BatchReport,
-    rows: BatchRows,
+    rows: BatchRows, robots: Mapping[str, tuple[datetime, int, str]] | None = None,
 ) -> tuple[list[RawDocument], list[tuple[str, Rejection]], int]:
     """The raw bytes of every source: files read, archived responses read back, URLs fetched
     concurrently and their responses archived. Returns the raw documents, the refusals and
-    the number of pages that answered 304 Not Modified."""
+    the number of pages that answered 304 Not Modified. ``robots``: the robots.txt records
+    known for the URLs' origins (None: read them from the warehouse)."""
     raws: list[RawDocument] = []
     refused: list[tuple[str, Rejection]] = []
     urls = [s for s in sources if s.kind == "url"]
@@ -101,16 +105,21 @@ def gather_raw(
                                     f"a {source.kind} source reached the fetch stage")
             except Rejection as rejection:
                 refused.append((source.location, rejection))
-        not_modified = _fetch_urls(urls, settings, run_id, raws, refused, rows) if urls else 0
+        not_modified = (_fetch_urls(urls, settings, run_id, raws, refused, rows, robots)
+                        if urls else 0)
     return raws, refused, not_modified
 
 
 def _fetch_urls(
     urls: Sequence[Source], settings: Settings, run_id: str, raws: list[RawDocument],
     refused: list[tuple[str, Rejection]], rows: BatchRows,
+    robots: Mapping[str, tuple[datetime, int, str]] | None = None,
 ) -> int:
-    with open_writer(settings.db) as conn:
-        known = robots_for_origins(conn, {origin_of(s.location) for s in urls})
+    if robots is None:
+        with open_writer(settings.db) as conn:
+            known = robots_for_origins(conn, urls_origins(urls))
+    else:
+        known = dict(robots)
     fetcher = fetch.Fetcher(settings, {o: RobotsRecord(o, *r) for o, r in known.items()})
     try:
         outcomes = fetcher.fetch_all(urls)
@@ -146,6 +155,11 @@ def _fetch_urls(
     return not_modified
 
 
+def urls_origins(sources: Iterable[Source]) -> set[str]:
+    """The origins (scheme://host:port) of the URL sources, whose robots.txt applies."""
+    return {origin_of(s.location) for s in sources if s.kind == "url"}
+
+
 def fetch_row(source: Source, response: Response, record: ArchivedRecord | None,
               run_id: str) -> Row:
     """The ``fetches`` row of one response."""
@@ -177,6 +191,31 @@ def prepare(raw: RawDocument, settings: Settings, report: BatchReport,
                                    max_chars=settings.max_text_chars)
 
 
+def _by_language(
+    documents: Sequence[CleanDocument], pipelines: Mapping[str, str],
+) -> tuple[list[CleanDocument], dict[str, list[CleanDocument]]]:
+    """The documents with no pipeline for their language, and the others grouped by language
+    (in order of first appearance)."""
+    skipped: list[CleanDocument] = []
+    by_language: dict[str, list[CleanDocument]] = {}
+    for document in documents:
+        # An undetermined language (a very short text) is read as English.
+        language = document.language if document.language not in {None, UNDETERMINED} else "en"
+        if language in pipelines:
+            by_language.setdefault(str(language), []).append(document)
+        else:
+            skipped.append(document)
+    return skipped, by_language
+
+
+def analysis_order(documents: Sequence[CleanDocument], settings: Settings
+                   ) -> list[CleanDocument]:
+    """The order in which :func:`analyse` returns ``documents``: those skipped first, then one
+    language after another. Near-duplicate verdicts within a batch follow this order."""
+    skipped, by_language = _by_language(documents, settings.pipelines())
+    return skipped + [d for group in by_language.values() for d in group]
+
+
 def analyse(
     documents: Sequence[CleanDocument], settings: Settings, report: BatchReport,
     on_error: Callable[[CleanDocument, Rejection], None],
@@ -184,18 +223,14 @@ def analyse(
     """spaCy over the batch, one pass per language, then entities (and, for English, quotes)
     per document. A language without a pipeline is skipped, with the reason."""
     pipelines = settings.pipelines()
-    by_language: dict[str, list[CleanDocument]] = {}
+    skipped, by_language = _by_language(documents, pipelines)
     out: list[tuple[CleanDocument, Analysis]] = []
-    for document in documents:
-        # An undetermined language (a very short text) is read as English.
-        language = document.language if document.language not in {None, UNDETERMINED} else "en"
-        if language in pipelines:
-            by_language.setdefault(str(language), []).append(document)
-        else:
-            out.append((document, Analysis(
-                document.document_id, nlp_status="skipped",
-                nlp_note=f"no spaCy pipeline for language '{language}' "
-                         "(NEWSMILL_SPACY_MODELS adds one)")))
+    for document in skipped:
+        language = document.language
+        out.append((document, Analysis(
+            document.document_id, nlp_status="skipped",
+            nlp_note=f"no spaCy pipeline for language '{language}' "
+                     "(NEWSMILL_SPACY_MODELS adds one)")))
     for language, group in by_language.items():
         nlp, _info = load_pipeline(pipelines[language])
         with _timed(report, "spacy"):
@@ -219,27 +254,71 @@ def analyse(
     return out
 
 
-def near_duplicates(
-    analysed: Sequence[tuple[CleanDocument, Analysis]], settings: Settings,
-) -> tuple[dict[str, Verdict], dict[str, list[int]]]:
-    """Which new documents copy a stored one (or an earlier one of the batch)."""
-    signatures = {d.document_id: duplicates.signature(d.clean_text) for d, _ in analysed}
-    bands = [(band, key) for sig in signatures.values()
-             for band, key in enumerate(duplicates.band_keys(sig))]
-    with open_writer(settings.db) as conn:
-        stored = near_duplicate_candidates(conn, bands)
+def signatures_of(documents: Iterable[CleanDocument]) -> dict[str, list[int]]:
+    """The MinHash signature of each document, by document id."""
+    return {d.document_id: [int(x) for x in duplicates.signature(d.clean_text)]
+            for d in documents}
+
+
+def judge_duplicates(
+    conn: duckdb.DuckDBPyConnection, ids: Sequence[str], signatures: Mapping[str, list[int]],
+) -> dict[str, Verdict]:
+    """Near-duplicate verdicts for the documents ``ids`` (in this order), against the stored
+    documents sharing a band key with them and against each other."""
+    if not ids:
+        return {}
+    new = [(i, np.array(signatures[i], dtype=np.uint64)) for i in ids]
+    bands = [(band, key) for _i, sig in new for band, key in enumerate(duplicates.band_keys(sig))]
+    wanted = set(ids)
     candidates = [duplicates.Stored(doc_id, np.array(sig, dtype=np.uint64), root)
-                  for doc_id, sig, root in stored if doc_id not in signatures]
-    verdicts = duplicates.find_near_duplicates(list(signatures.items()), candidates)
-    return ({v.document_id: v for v in verdicts},
-            {k: [int(x) for x in v] for k, v in signatures.items()})
+                  for doc_id, sig, root in near_duplicate_candidates(conn, bands)
+                  if doc_id not in wanted]
+    return {v.document_id: v for v in duplicates.find_near_duplicates(new, candidates)}
 
 
-def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) -> BatchReport:
-    """Run every stage over ``sources`` and load the result in one transaction."""
+@dataclass
+class ProducedBatch:
+    """The first half of a batch, everything that needs no warehouse: what was read, the
+    documents extracted from it, and their analysis. :func:`commit_batch` decides, against the
+    warehouse, which documents are new and which copy another, and loads them.
+
+    The default runner hands it over in memory; a Dask worker writes it to a staging file
+    (``tasks.staging``) for the loader in the run's process.
+    """
+
+    run_id: str
+    seen: int
+    #: Every document extracted, in source order (copies of one text within the batch too).
+    documents: list[CleanDocument] = field(default_factory=list)
+    #: The analysis of each document analysed, by document id.
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+    #: Documents whose analysis failed, by document id.
+    failures: dict[str, Rejection] = field(default_factory=dict)
+    #: MinHash signatures of the documents analysed, by document id.
+    signatures: dict[str, list[int]] = field(default_factory=dict)
+    #: Sources refused before analysis: ``(source, rejection)``.
+    rejections: list[tuple[str, Rejection]] = field(default_factory=list)
+    not_modified: int = 0
+    fetches: list[Row] = field(default_factory=list)
+    robots: list[Row] = field(default_factory=list)
+    report: BatchReport = field(default_factory=BatchReport)
+
+
+def produce_batch(
+    sources: Sequence[Source], settings: Settings, run_id: str, *, use_warehouse: bool = True,
+    robots: Mapping[str, tuple[datetime, int, str]] | None = None,
+) -> ProducedBatch:
+    """Read or fetch ``sources``, extract, normalise and analyse them.
+
+    With ``use_warehouse`` (the default runner) documents already stored are not analysed
+    again and cached robots.txt records are read from the warehouse. A Dask worker has no
+    warehouse: it passes ``use_warehouse=False`` and the ``robots`` records the run's process
+    read for it, and analyses every distinct text; the loader drops those already stored.
+    """
     report = BatchReport(seen=len(sources))
     fetched = BatchRows(run_id=run_id)
-    raws, rejections, not_modified = gather_raw(sources, settings, run_id, report, fetched)
+    raws, rejections, not_modified = gather_raw(sources, settings, run_id, report, fetched,
+                                                robots=None if use_warehouse else robots or {})
     prepared: list[CleanDocument] = []
     # One extraction worker per process, kept across batches: starting one costs a second
     # or more (several under a Prefect worker), measured as 20–30 s per 400 documents at
@@ -256,32 +335,73 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
             rejections.append((raw.source, Rejection(
                 "prepare", "internal_error", f"{type(exc).__name__}: {exc}")))
 
-    with _timed(report, "lookup"), open_writer(settings.db) as conn:
-        stored = existing_documents(conn, (d.content_hash for d in prepared))
-    seen_sources = [(d.source, d.document_id) for d in prepared]
+    stored: dict[str, str] = {}
+    if use_warehouse:
+        with _timed(report, "lookup"), open_writer(settings.db) as conn:
+            stored = existing_documents(conn, (d.content_hash for d in prepared))
+    produced = ProducedBatch(run_id=run_id, seen=len(sources), documents=prepared,
+                             rejections=rejections, not_modified=not_modified,
+                             fetches=fetched.fetches, robots=fetched.robots, report=report)
+
+    def failed(document: CleanDocument, rejection: Rejection) -> None:
+        produced.failures[document.document_id] = rejection
+
+    todo = _first_of_each_text(prepared, stored)
+    analysed = analyse(todo, settings, report, failed) if todo else []
+    produced.analyses = {d.document_id: a for d, a in analysed}
+    with _timed(report, "duplicates"):
+        produced.signatures = signatures_of(d for d, _ in analysed)
+    return produced
+
+
+def _first_of_each_text(documents: Iterable[CleanDocument], stored: Mapping[str, str]
+                        ) -> list[CleanDocument]:
+    """The first document of each text not stored yet (one per content hash), in order."""
     fresh: dict[str, CleanDocument] = {}
-    for d in prepared:
+    for d in documents:
         if d.content_hash not in stored and d.content_hash not in fresh:
             fresh[d.content_hash] = d
-    unchanged = len(prepared) - len(fresh) + not_modified
+    return list(fresh.values())
 
-    def reject_document(document: CleanDocument, rejection: Rejection) -> None:
-        rejections.append((document.source, rejection))
 
-    analysed = analyse(list(fresh.values()), settings, report, reject_document) if fresh else []
-    analysed_ids = {d.document_id for d, _ in analysed}
-    seen_sources = [(s, i) for s, i in seen_sources
-                    if i in analysed_ids or i in stored.values()]
+def commit_batch(produced: ProducedBatch, settings: Settings) -> BatchReport:
+    """Decide, against the warehouse as it is now, which of the produced documents are new
+    (by content hash) and which copy a stored one, and load the batch in one transaction.
 
-    with _timed(report, "duplicates"):
-        verdicts, signatures = near_duplicates(analysed, settings) if analysed else ({}, {})
-    rows = build_rows(run_id=run_id, now=utcnow(), new_documents=analysed,
-                      seen_sources=seen_sources, rejections=rejections,
-                      seen=len(sources), unchanged=unchanged, duplicates=verdicts,
-                      signatures=signatures)
-    rows.fetches, rows.robots = fetched.fetches, fetched.robots
-    with _timed(report, "load"), open_writer(settings.db) as conn:
-        load_batch(conn, rows)
+    Batches committed in order therefore come out the same whichever runner produced them:
+    a text seen in an earlier batch is stored by then, and so are its near-duplicates.
+    """
+    report = produced.report
+    rejections = list(produced.rejections)
+    with open_writer(settings.db) as conn:
+        with _timed(report, "lookup"):
+            stored = existing_documents(conn, (d.content_hash for d in produced.documents))
+        fresh = _first_of_each_text(produced.documents, stored)
+        unchanged = len(produced.documents) - len(fresh) + produced.not_modified
+        analysed: list[tuple[CleanDocument, Analysis]] = []
+        for document in analysis_order(fresh, settings):
+            analysis = produced.analyses.get(document.document_id)
+            if analysis is not None:
+                analysed.append((document, analysis))
+            else:
+                rejections.append((document.source, produced.failures.get(
+                    document.document_id,
+                    Rejection("nlp", "not_analysed", "the batch's analysis skipped it"))))
+        analysed_ids = {d.document_id for d, _ in analysed}
+        seen_sources = [(d.source, d.document_id) for d in produced.documents
+                        if d.document_id in analysed_ids or d.document_id in stored.values()]
+        with _timed(report, "duplicates"):
+            verdicts = judge_duplicates(conn, [d.document_id for d, _ in analysed],
+                                        produced.signatures)
+        signatures = {i: produced.signatures[i] for i in analysed_ids}
+        rows = build_rows(run_id=produced.run_id, now=utcnow(), new_documents=analysed,
+                          seen_sources=seen_sources, rejections=rejections,
+                          seen=produced.seen, unchanged=unchanged, duplicates=verdicts,
+                          signatures=signatures)
+        rows.fetches, rows.robots = produced.fetches, produced.robots
+        with _timed(report, "load"):
+            load_batch(conn, rows)
+    report.seen = produced.seen
     report.loaded = rows.loaded
     report.unchanged = unchanged
     report.rejected = len(rows.rejections)
@@ -290,3 +410,8 @@ def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) ->
         report.reasons[key] = report.reasons.get(key, 0) + 1
     report.stage_seconds = dict(report.stage_seconds)
     return report
+
+
+def process_batch(sources: Sequence[Source], settings: Settings, run_id: str) -> BatchReport:
+    """Run every stage over ``sources`` and load the result in one transaction."""
+    return commit_batch(produce_batch(sources, settings, run_id), settings)

@@ -16,6 +16,7 @@ from newsmill.errors import TransientError
 from tasks.batch import process_batch
 from tasks.discover import plan_articles
 from tasks.reprocess import reprocess_batch
+from tasks.staging import commit_staged, stage_batch
 
 
 def only_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
@@ -63,3 +64,22 @@ reprocess_batch_task = task(
     cache_policy=NO_CACHE,
     persist_result=False,
 )(reprocess_batch)
+
+# The Dask runner's two halves of a batch. ``stage-batch`` runs on a Dask worker and returns
+# only the staging file's path and a small report; ``commit-batch`` runs in the flow process,
+# the warehouse's one writer, in batch order, and is retried like a batch when the warehouse
+# is locked (its staging file stays until the commit succeeds).
+stage_batch_task = task(
+    name="stage-batch",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)(stage_batch)
+
+commit_staged_task = task(
+    name="commit-batch",
+    retries=len(BATCH_RETRY_DELAYS),
+    retry_delay_seconds=BATCH_RETRY_DELAYS,
+    retry_condition_fn=only_transient,
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)(commit_staged)

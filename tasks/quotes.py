@@ -49,6 +49,9 @@ _SIGNATURE_DASH = re.compile(r"[ \t]*([―—–]|--?)[ \t]*")
 #: Longest signature after the dash: a name and a short description ("Edwin G. Monroy, 27,
 #: San Diego, California").
 MAX_SIGNATURE_CHARS = 80
+#: Fewest words a reported clause must have outside its quoted passages to be one mixed
+#: quote rather than an introduction to them.
+MIN_WORDS_AROUND_FRAGMENT = 3
 #: Tokens between a speech verb and the opening mark it introduces (``X said on Tuesday: “``).
 MAX_TOKENS_BEFORE_OPEN = 12
 #: A passage of fewer words than this, with no attribution and no closing punctuation inside
@@ -61,6 +64,8 @@ CLAUSE_DEPS = frozenset({"ccomp", "xcomp"})
 #: Subordinators of adverbial clauses that give circumstances, not what was said.
 CIRCUMSTANCE_MARKS = frozenset({"when", "after", "before", "while", "because", "if", "as",
                                 "since", "although", "though", "until", "once", "unless"})
+#: Subordinators of a trailing clause that concedes or contrasts: the writer's aside.
+CONCESSION_MARKS = frozenset({"although", "though", "while", "whereas"})
 PRONOUN_PERSON = frozenset({"he", "she", "him", "her"})
 PRONOUN_GROUP = frozenset({"it", "they", "them", "we"})
 GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
@@ -419,7 +424,7 @@ def _only_subject_between(between: Sequence[Token], verb: Token) -> bool:
 def _attribution_before(doc: Doc, open_at: int, limit_char: int) -> Token | None:
     # The opening mark may be a token of two apostrophes ending at ``open_at + 1``.
     before = [t for t in _token_span(doc, limit_char, open_at) if t.idx + len(t) <= open_at
-              and not (t.idx + len(t) == open_at and t.text in SINGLE_MARKS)]
+              and not (t.idx + len(t) == open_at and t.text in SINGLE_MARKS) and not t.is_space]
     before = before[-MAX_TOKENS_BEFORE_OPEN:]
     if not before:
         return None
@@ -433,6 +438,18 @@ def _attribution_before(doc: Doc, open_at: int, limit_char: int) -> Token | None
         if _is_speech_verb(tok):
             return tok
     return None
+
+
+def _introducing_paragraph(text: str, passage: QuotedSpan) -> int | None:
+    """Where the paragraph before starts, when the passage opens its paragraph and the
+    previous (non-empty) one ends with a colon."""
+    line_start = text.rfind("\n", 0, passage.open_at) + 1
+    if text[line_start:passage.open_at].strip():
+        return None
+    before = text[:line_start].rstrip()
+    if not before.endswith(":"):
+        return None
+    return text.rfind("\n", 0, len(before)) + 1
 
 
 def _is_mark(token: Token) -> bool:
@@ -514,6 +531,10 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
         if verb is None:
             verb = _attribution_before(
                 doc, passage.open_at, max(prev_close, paragraph_starts[paragraph]))
+        if verb is None and (intro := _introducing_paragraph(text, passage)) is not None:
+            # X said:
+            # “…”
+            verb = _attribution_before(doc, passage.open_at, max(prev_close, intro))
         if verb is None and (signed := _signature(doc, text, passage, paragraph_end,
                                                     resolver)) is not None:
             dash, name = signed
@@ -526,8 +547,8 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
         if verb is not None:
             used_verbs.add(verb.i)
 
-    direct_spans = [(q.start_char - 1, q.end_char + 1) for q in pending]
-    pending.extend(_reported_speech(doc, used_verbs, direct_spans, paragraph_starts))
+    reported, absorbed = _reported_speech(doc, used_verbs, pending, paragraph_starts)
+    pending = [q for i, q in enumerate(pending) if i not in absorbed] + reported
     return _resolve_speakers(doc, pending, resolver)
 
 
@@ -617,17 +638,26 @@ def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _reported_speech(
-    doc: Doc, used_verbs: set[int], direct_spans: Sequence[tuple[int, int]],
+    doc: Doc, used_verbs: set[int], directs: Sequence[_Pending],
     paragraph_starts: Sequence[int],
-) -> list[_Pending]:
+) -> tuple[list[_Pending], set[int]]:
+    """Indirect and mixed quotes, and the direct ones (indices into ``directs``) that turn out
+    to be fragments of a mixed quote (X said the probe was “ongoing.”)."""
     quotes: list[_Pending] = []
+    absorbed: set[int] = set()
+    direct_spans = [(q.start_char - 1, q.end_char + 1) for q in directs]
 
     def add(content: Span | None, cue: Span, subject: Token | None, min_words: int = 3
             ) -> None:
-        if content is None or _overlaps(direct_spans, content.start_char, content.end_char):
+        if content is None or _words(content.text) < min_words:
             return
-        if _words(content.text) < min_words:
-            return
+        overlapping = [i for i, (s, e) in enumerate(direct_spans)
+                       if s < content.end_char and content.start_char < e]
+        if overlapping:
+            fragments = _fragments_of(content, [directs[i] for i in overlapping])
+            if fragments is None:
+                return
+            absorbed.update(overlapping[j] for j in fragments)
         marked = normalise_marks(content.text)
         kind: QuoteKind = "mixed" if _contains_quote_marks(marked) else "indirect"
         paragraph = bisect.bisect_right(paragraph_starts, content.start_char) - 1
@@ -640,7 +670,7 @@ def _reported_speech(
             if found is not None:
                 add(found[0], found[1], found[2])
             continue
-        if not _is_speech_verb(verb) or verb.i in used_verbs:
+        if not _is_speech_verb(verb):
             continue
         if _inside(direct_spans, verb.idx, verb.idx + len(verb)):
             continue
@@ -655,9 +685,28 @@ def _reported_speech(
         elif verb.dep_ == "parataxis" or (verb.dep_ == "ROOT" and verb.i > verb.sent.start + 2
                                            and _has_other_clause(verb)):
             add(_trim_span(doc, verb.sent.start_char, verb.sent.end_char), cue, subject)
+        elif verb.i in used_verbs:
+            continue  # “…,” she said: the quote is the direct one
         elif (what := _object_content(verb)) is not None:
             add(what, cue, subject, MIN_OBJECT_WORDS)
-    return quotes
+    return quotes, absorbed
+
+
+def _fragments_of(content: Span, directs: Sequence[_Pending]) -> list[int] | None:
+    """When a reported clause holds quoted passages, which of them are fragments of it (the
+    clause then being one mixed quote): every passage must lie inside the clause, the clause
+    must say more than the passages, and a passage with its own cue inside the clause (a
+    nested attribution) stays a quote of its own. None: the clause is not a quote."""
+    if any(d.start_char < content.start_char or d.end_char > content.end_char
+           for d in directs):
+        return None
+    quoted = sum(_words(d_text) for d_text in (content.text[d.start_char - content.start_char:
+                                                            d.end_char - content.start_char]
+                                               for d in directs))
+    if _words(content.text) - quoted < MIN_WORDS_AROUND_FRAGMENT:
+        return None
+    return [j for j, d in enumerate(directs)
+            if d.cue is None or not content.start_char <= d.cue.start_char < content.end_char]
 
 
 def _object_content(verb: Token) -> Span | None:
@@ -692,10 +741,28 @@ def _clause_parts(clause: Token) -> list[list[Token]]:
         while i > clause.i and clause.doc[i].dep_ in {"cc", "punct"}:
             cut.add(i)
             i -= 1
+    cut |= _trailing_comment(clause)
     main = [t for t in clause.subtree if t.i not in cut]
     parts = [_without_mark(main, clause)]
     parts += [_without_mark(list(c.subtree), c) for c in separate if not _is_speech_verb(c)]
     return [p for p in parts if p]
+
+
+def _trailing_comment(clause: Token) -> set[int]:
+    """Token indices of a comma-separated clause ending the reported clause that is the
+    writer's, not the speaker's: a participle ("…, arguing that …", "…, citing …") or a
+    concession ("…, although he again refused …")."""
+    end = clause.right_edge.i
+    for tok in clause.subtree:
+        if tok.i == clause.i or tok.dep_ != "advcl" or tok.right_edge.i != end:
+            continue
+        comma = tok.left_edge.i - 1
+        if comma <= clause.i or clause.doc[comma].text not in {",", "—", "–", ";"}:
+            continue
+        concession = any(c.dep_ == "mark" and c.lower_ in CONCESSION_MARKS for c in tok.children)
+        if tok.tag_ == "VBG" and tok.left_edge.i == tok.i or concession:
+            return set(range(comma, end + 1))
+    return set()
 
 
 def _without_mark(tokens: list[Token], head: Token) -> list[Token]:
