@@ -99,7 +99,8 @@ def build_rows(
                 "speaker_start_char": q.speaker.start_char if q.speaker else None,
                 "speaker_end_char": q.speaker.end_char if q.speaker else None,
                 "speaker_entity_id": speaker_eid, "speaker_name": q.speaker_canonical,
-                "sentence_index": q.sentence_index, "run_id": run_id,
+                "sentence_index": q.sentence_index, "speaker_method": q.speaker_method,
+                "speaker_confidence": q.speaker_confidence, "run_id": run_id,
             })
         for alias, name, label in acronym_links(analysis.mentions):
             alias_id = entity_id(alias, label)

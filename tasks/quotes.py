@@ -110,7 +110,7 @@ OBJECT_CONTENT_VERBS = frozenset(
     for form in _inflections(verb))
 #: Prepositions that complete what a reporting verb says of its object ("described X as Y",
 #: "accused X of Y", "criticised X for Y").
-COMPLETING_PREPOSITIONS = frozenset({"as", "of", "for"})
+COMPLETING_PREPOSITIONS = frozenset({"as", "of", "for", "in", "from", "about", "on", "against"})
 #: Fewest words of a noun-object content ("announced the pick"); one word ("declared
 #: bankruptcy") is most often not a statement.
 MIN_OBJECT_WORDS = 2
@@ -734,9 +734,11 @@ def _clause_parts(clause: Token) -> list[list[Token]]:
     and a coordinated speech verb ("…, and urged both sides …") is not part of the content."""
     separate = [c for c in clause.rights if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}
                 and (any(g.dep_ == "mark" for g in c.children) or _is_speech_verb(c))]
-    cut = {t.i for c in separate for t in c.subtree}
+    narration = [c for c in clause.rights if c.dep_ == "conj" and c not in separate
+                 and _narrates(c, clause)]
+    cut = {t.i for c in separate + narration for t in c.subtree}
     # The coordinator and punctuation right before each separated clause go with it.
-    for c in separate:
+    for c in separate + narration:
         i = c.left_edge.i - 1
         while i > clause.i and clause.doc[i].dep_ in {"cc", "punct"}:
             cut.add(i)
@@ -746,6 +748,19 @@ def _clause_parts(clause: Token) -> list[list[Token]]:
     parts = [_without_mark(main, clause)]
     parts += [_without_mark(list(c.subtree), c) for c in separate if not _is_speech_verb(c)]
     return [p for p in parts if p]
+
+
+def _narrates(conj: Token, clause: Token) -> bool:
+    """A coordinated verb phrase with no subject of its own, in the past or perfect while the
+    reported clause has its own subject ("X insists the party must change, and has championed
+    cuts …"): the writer goes on about the speaker; it is not part of what was said."""
+    if any(c.dep_ in SUBJECT_DEPS for c in conj.children):
+        return False
+    if not any(c.dep_ in SUBJECT_DEPS for c in clause.children):
+        return False
+    finite = conj.tag_ in {"VBD", "VBZ"} or any(
+        c.dep_ == "aux" and c.lower_ in {"has", "have", "had"} for c in conj.children)
+    return finite and conj.tag_ != clause.tag_
 
 
 def _trailing_comment(clause: Token) -> set[int]:

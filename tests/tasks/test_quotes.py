@@ -9,23 +9,31 @@ import spacy
 from spacy.tokens import Doc
 
 from tasks.models import Mention
-from tasks.quotes import MIN_STATEMENT_WORDS, extract_quotes, speech_verbs
+from tasks.quotes import (
+    CONFIDENCE,
+    MIN_STATEMENT_WORDS,
+    entity_genders,
+    extract_quotes,
+    speech_verbs,
+)
 
 VOCAB = spacy.blank("en").vocab
 
-Row = tuple[str, int, str, str]  # word, head (index within its sentence), dep, POS
+# word, head (index within its sentence), dep, POS[, fine-grained tag]
+Row = tuple[str, int, str, str] | tuple[str, int, str, str, str]
 
 
 def build(text: str, *sentences: list[Row]) -> Doc:
     """A parsed Doc for ``text``; heads are given per sentence and made absolute here."""
-    words, heads, deps, pos, starts = [], [], [], [], []
+    words, heads, deps, pos, tags, starts = [], [], [], [], [], []
     for rows in sentences:
         offset = len(words)
-        for i, (word, head, dep, tag) in enumerate(rows):
+        for i, (word, head, dep, coarse, *fine) in enumerate(rows):
             words.append(word)
             heads.append(offset + head)
             deps.append(dep)
-            pos.append(tag)
+            pos.append(coarse)
+            tags.append(fine[0] if fine else "")
             starts.append(i == 0)
     spaces, p = [], 0
     for word in words:
@@ -33,7 +41,7 @@ def build(text: str, *sentences: list[Row]) -> Doc:
         p += len(word)
         spaces.append(p < len(text) and text[p] == " ")
         p += spaces[-1]
-    doc = Doc(VOCAB, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos,
+    doc = Doc(VOCAB, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, tags=tags,
               sent_starts=starts)
     assert doc.text == text
     return doc
@@ -646,3 +654,271 @@ def test_speech_verb_coordinated_with_said_reports_for_the_same_speaker():
         ("the talks had failed", "said", "Lena Hovhannisyan"),
         ("to return to the table", "urged", "Lena Hovhannisyan"),
     ]
+
+
+# -- speakers resolved in text order, with gender agreement ------------------------------------
+
+MET = "Sarah Lin met Mr. Adebayo on Monday. “We will rebuild,” she said."
+MET_ROWS: tuple[list[Row], ...] = (
+    [("Sarah", 1, "compound", "PROPN"), ("Lin", 2, "nsubj", "PROPN"), ("met", 2, "ROOT", "VERB"),
+     ("Mr.", 4, "compound", "PROPN"), ("Adebayo", 2, "dobj", "PROPN"), ("on", 2, "prep", "ADP"),
+     ("Monday", 5, "pobj", "PROPN"), (".", 2, "punct", "PUNCT")],
+    [("“", 7, "punct", "PUNCT"), ("We", 3, "nsubj", "PRON"), ("will", 3, "aux", "AUX"),
+     ("rebuild", 7, "ccomp", "VERB"), (",", 7, "punct", "PUNCT"), ("”", 7, "punct", "PUNCT"),
+     ("she", 7, "nsubj", "PRON"), ("said", 7, "ROOT", "VERB"), (".", 7, "punct", "PUNCT")],
+)
+
+
+def test_pronoun_agrees_in_gender_with_its_person():
+    doc = build(MET, *MET_ROWS)
+    # "Mr." makes Adebayo a man, the given name Sarah makes Lin a woman: "she" is Lin, although
+    # Adebayo was named last.
+    [q] = quotes_of(doc, [mention(MET, "Sarah Lin"), mention(MET, "Adebayo")])
+    assert q.speaker_canonical == "Sarah Lin"
+    assert q.speaker_method in {"pronoun-subject", "pronoun-previous-speaker"}
+    assert q.speaker_confidence is not None and 0 < q.speaker_confidence < 1
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("Mr.", "m"), ("Mrs.", "f"), ("Ms.", "f")],
+)
+def test_honorific_before_a_mention_tells_the_gender(title, expected):
+    text = f"{title} Okafor spoke. Dana Okafor left."
+    found = entity_genders(text, [mention(text, "Okafor", canonical="Dana Okafor"),
+                                  mention(text, "Dana Okafor")])
+    assert found == {"Dana Okafor": expected}
+
+
+def test_unknown_or_conflicting_gender_is_left_out():
+    text = "Mr. Quill met Mrs. Quill. Robin Vale came."
+    found = entity_genders(text, [mention(text, "Quill", canonical="Ash Quill"),
+                                  Mention(text.index("Quill.") , text.index("Quill.") + 5,
+                                          "Quill", "PERSON", "Ash Quill", 0),
+                                  mention(text, "Robin Vale")])
+    assert found == {}  # a man and a woman under one name; Robin is not a gendered name
+
+
+HADDAD = ("“The deal is done,” Sarah Haddad said. Officials praised Omar Sayed. "
+          "“It took a year,” she said.")
+HADDAD_ROWS: tuple[list[Row], ...] = (
+    [("“", 9, "punct", "PUNCT"), ("The", 2, "det", "DET"), ("deal", 4, "nsubjpass", "NOUN"),
+     ("is", 4, "auxpass", "AUX"), ("done", 9, "ccomp", "VERB"), (",", 9, "punct", "PUNCT"),
+     ("”", 9, "punct", "PUNCT"), ("Sarah", 8, "compound", "PROPN"), ("Haddad", 9, "nsubj", "PROPN"),
+     ("said", 9, "ROOT", "VERB"), (".", 9, "punct", "PUNCT")],
+    [("Officials", 1, "nsubj", "NOUN"), ("praised", 1, "ROOT", "VERB"),
+     ("Omar", 3, "compound", "PROPN"), ("Sayed", 1, "dobj", "PROPN"), (".", 1, "punct", "PUNCT")],
+    [("“", 8, "punct", "PUNCT"), ("It", 2, "nsubj", "PRON"), ("took", 8, "ccomp", "VERB"),
+     ("a", 4, "det", "DET"), ("year", 2, "dobj", "NOUN"), (",", 8, "punct", "PUNCT"),
+     ("”", 8, "punct", "PUNCT"), ("she", 8, "nsubj", "PRON"), ("said", 8, "ROOT", "VERB"),
+     (".", 8, "punct", "PUNCT")],
+)
+
+
+@pytest.mark.parametrize(
+    ("pronoun", "expected", "method"),
+    [
+        # the previous quote's speaker, agreeing, though someone else was named since
+        ("she", "Sarah Haddad", "pronoun-previous-speaker"),
+        # the previous speaker does not agree: the nearest agreeing person instead
+        ("he", "Omar Sayed", "pronoun-recent"),
+    ],
+)
+def test_pronoun_prefers_the_previous_speaker_when_gender_agrees(pronoun, expected, method):
+    text = HADDAD.replace("she said", f"{pronoun} said")
+    rows = [list(r) for r in HADDAD_ROWS]
+    rows[2][7] = (pronoun, 8, "nsubj", "PRON")
+    doc = build(text, *rows)
+    found = quotes_of(doc, [mention(text, "Sarah Haddad"), mention(text, "Omar Sayed")])
+    second = max(found, key=lambda q: q.start_char)
+    assert (second.speaker_canonical, second.speaker_method) == (expected, method)
+
+
+def test_pronoun_takes_a_person_who_became_the_subject_since_the_last_quote():
+    text = ("“The deal is done,” Sarah Haddad said. Maria Sayed, her deputy, signed it. "
+            "“It took a year,” she said.")
+    rows = [HADDAD_ROWS[0],
+            [("Maria", 1, "compound", "PROPN"), ("Sayed", 6, "nsubj", "PROPN"),
+             (",", 1, "punct", "PUNCT"), ("her", 4, "poss", "PRON"), ("deputy", 1, "appos", "NOUN"),
+             (",", 1, "punct", "PUNCT"), ("signed", 6, "ROOT", "VERB"), ("it", 6, "dobj", "PRON"),
+             (".", 6, "punct", "PUNCT")],
+            HADDAD_ROWS[2]]
+    doc = build(text, *rows)
+    found = quotes_of(doc, [mention(text, "Sarah Haddad"), mention(text, "Maria Sayed")])
+    second = max(found, key=lambda q: q.start_char)
+    assert (second.speaker_canonical, second.speaker_method) == ("Maria Sayed", "pronoun-subject")
+
+
+def test_relative_who_resolves_to_the_noun_it_hangs_from():
+    text = "The fund hired Paul Otte, who said the bonds were safe."
+    rows: list[Row] = [
+        ("The", 1, "det", "DET"), ("fund", 2, "nsubj", "NOUN"), ("hired", 2, "ROOT", "VERB"),
+        ("Paul", 4, "compound", "PROPN"), ("Otte", 2, "dobj", "PROPN"), (",", 4, "punct", "PUNCT"),
+        ("who", 7, "nsubj", "PRON"), ("said", 4, "relcl", "VERB"), ("the", 9, "det", "DET"),
+        ("bonds", 10, "nsubj", "NOUN"), ("were", 7, "ccomp", "AUX"), ("safe", 10, "acomp", "ADJ"),
+        (".", 2, "punct", "PUNCT")]
+    [q] = quotes_of(build(text, rows), [mention(text, "Paul Otte")])
+    assert (q.text, q.speaker_canonical, q.speaker_method) == (
+        "the bonds were safe", "Paul Otte", "relative")
+
+
+def test_unresolved_speaker_has_no_confidence():
+    doc = build(DIRECT_AFTER, DIRECT_AFTER_ROWS)
+    [q] = quotes_of(doc, [])
+    assert q.speaker_canonical is None and q.speaker_confidence is None
+    assert q.speaker_method == "unresolved"
+
+
+def test_every_method_has_a_confidence_between_zero_and_one():
+    assert set(CONFIDENCE) >= {"name", "apposition", "pronoun-subject", "inherited", "unresolved"}
+    assert all(0 <= value <= 1 for value in CONFIDENCE.values())
+
+
+# -- what reporting verbs report -----------------------------------------------------------------
+
+DENIED = "The ministry denied any involvement in the attack."
+DENIED_ROWS: list[Row] = [
+    ("The", 1, "det", "DET"), ("ministry", 2, "nsubj", "NOUN"), ("denied", 2, "ROOT", "VERB"),
+    ("any", 4, "det", "DET"), ("involvement", 2, "dobj", "NOUN"), ("in", 4, "prep", "ADP"),
+    ("the", 7, "det", "DET"), ("attack", 5, "pobj", "NOUN"), (".", 2, "punct", "PUNCT")]
+
+
+def test_noun_object_of_a_reporting_verb_is_what_was_reported():
+    [q] = quotes_of(build(DENIED, DENIED_ROWS), [])
+    assert (q.kind, q.text, q.cue and q.cue.text) == (
+        "indirect", "any involvement in the attack", "denied")
+
+
+@pytest.mark.parametrize("verb", ["told", "urged", "asked"])
+def test_object_of_a_verb_of_addressing_is_the_listener_not_a_statement(verb):
+    text = f"The mayor {verb} the striking dockers."
+    rows: list[Row] = [("The", 1, "det", "DET"), ("mayor", 2, "nsubj", "NOUN"),
+                       (verb, 2, "ROOT", "VERB"), ("the", 5, "det", "DET"),
+                       ("striking", 5, "amod", "ADJ"), ("dockers", 2, "dobj", "NOUN"),
+                       (".", 2, "punct", "PUNCT")]
+    assert quotes_of(build(text, rows), []) == []
+
+
+def test_object_pronoun_alone_reports_nothing():
+    text = "The ministry denied it."
+    rows: list[Row] = [("The", 1, "det", "DET"), ("ministry", 2, "nsubj", "NOUN"),
+                       ("denied", 2, "ROOT", "VERB"), ("it", 2, "dobj", "PRON"),
+                       (".", 2, "punct", "PUNCT")]
+    assert quotes_of(build(text, rows), []) == []
+
+
+def test_reported_clause_around_a_quoted_fragment_is_one_mixed_quote():
+    text = "Baker said the probe was “ongoing.”"
+    rows: list[Row] = [
+        ("Baker", 1, "nsubj", "PROPN"), ("said", 1, "ROOT", "VERB"), ("the", 3, "det", "DET"),
+        ("probe", 4, "nsubj", "NOUN"), ("was", 1, "ccomp", "AUX"), ("“", 6, "punct", "PUNCT"),
+        ("ongoing", 4, "acomp", "ADJ"), (".", 4, "punct", "PUNCT"), ("”", 4, "punct", "PUNCT")]
+    [q] = quotes_of(build(text, rows), [mention(text, "Baker")])
+    assert (q.kind, q.text, q.speaker_canonical) == ("mixed", "the probe was “ongoing.”", "Baker")
+
+
+def test_trailing_participle_of_the_writer_is_not_part_of_the_content():
+    text = "He said the plan was sound, arguing that costs would fall."
+    rows: list[Row] = [
+        ("He", 1, "nsubj", "PRON", "PRP"), ("said", 1, "ROOT", "VERB", "VBD"),
+        ("the", 3, "det", "DET", "DT"), ("plan", 4, "nsubj", "NOUN", "NN"),
+        ("was", 1, "ccomp", "AUX", "VBD"), ("sound", 4, "acomp", "ADJ", "JJ"),
+        (",", 4, "punct", "PUNCT", ","), ("arguing", 4, "advcl", "VERB", "VBG"),
+        ("that", 11, "mark", "SCONJ", "IN"), ("costs", 11, "nsubj", "NOUN", "NNS"),
+        ("would", 11, "aux", "AUX", "MD"), ("fall", 7, "ccomp", "VERB", "VB"),
+        (".", 1, "punct", "PUNCT", ".")]
+    texts = sorted(q.text for q in quotes_of(build(text, rows), []))
+    # "arguing" reports its own clause (same speaker); the first content stops at the comma
+    assert texts == ["costs would fall", "the plan was sound"]
+
+
+def test_coordinated_narration_without_its_own_subject_is_cut():
+    text = "The mayor insists the city must change, and has championed cuts to the budget."
+    rows: list[Row] = [
+        ("The", 1, "det", "DET", "DT"), ("mayor", 2, "nsubj", "NOUN", "NN"),
+        ("insists", 2, "ROOT", "VERB", "VBZ"), ("the", 4, "det", "DET", "DT"),
+        ("city", 6, "nsubj", "NOUN", "NN"), ("must", 6, "aux", "AUX", "MD"),
+        ("change", 2, "ccomp", "VERB", "VB"), (",", 6, "punct", "PUNCT", ","),
+        ("and", 6, "cc", "CCONJ", "CC"), ("has", 10, "aux", "AUX", "VBZ"),
+        ("championed", 6, "conj", "VERB", "VBN"), ("cuts", 10, "dobj", "NOUN", "NNS"),
+        ("to", 11, "prep", "ADP", "IN"), ("the", 14, "det", "DET", "DT"),
+        ("budget", 12, "pobj", "NOUN", "NN"), (".", 2, "punct", "PUNCT", ".")]
+    [q] = quotes_of(build(text, rows), [])
+    assert q.text == "the city must change"
+
+
+def test_gerund_after_a_preposition_speaks_for_the_subject_of_its_verb():
+    text = "Kerr left after saying that the talks had failed."
+    rows: list[Row] = [
+        ("Kerr", 1, "nsubj", "PROPN"), ("left", 1, "ROOT", "VERB"), ("after", 1, "prep", "ADP"),
+        ("saying", 2, "pcomp", "VERB"), ("that", 8, "mark", "SCONJ"), ("the", 6, "det", "DET"),
+        ("talks", 8, "nsubj", "NOUN"), ("had", 8, "aux", "AUX"), ("failed", 3, "ccomp", "VERB"),
+        (".", 1, "punct", "PUNCT")]
+    [q] = quotes_of(build(text, rows), [mention(text, "Kerr")])
+    assert (q.text, q.speaker_canonical) == ("the talks had failed", "Kerr")
+
+
+# -- direct quotes: marks, signatures, long speaker phrases, colon cues ---------------------------
+
+def test_apostrophe_pairs_mark_a_direct_quote():
+    text = "''We will not give up,'' said Ana Petrosyan."
+    rows = [("''", 8, "punct", "PUNCT"), *DIRECT_AFTER_ROWS[1:7], ("''", 8, "punct", "PUNCT"),
+            *DIRECT_AFTER_ROWS[8:]]
+    [q] = quotes_of(build(text, rows), [mention(text, "Ana Petrosyan")])
+    assert (q.kind, q.text, q.speaker_canonical) == ("direct", "We will not give up,",
+                                                     "Ana Petrosyan")
+
+
+def test_quote_signed_with_a_dash_and_a_name_is_attributed_to_the_name():
+    text = "“Fear is all I see in this race.” ― Ana Lopez, 34, Houston"
+    doc = flat(text)
+    [q] = quotes_of(doc, [mention(text, "Ana Lopez")])
+    assert (q.text, q.speaker_canonical, q.cue and q.cue.text) == (
+        "Fear is all I see in this race.", "Ana Lopez", "―")
+
+
+def test_dash_before_something_other_than_a_name_is_no_signature():
+    text = "“Fear is all I see in this race.” ― and then the debate ended"
+    [q] = quotes_of(flat(text), [])
+    assert q.cue is None  # a floating quote, not signed
+
+
+def test_long_speaker_phrase_between_quote_and_verb():
+    text = "“It is a dog whistle,” Rep. Gwen Moore (D-Wis.), a member of the caucus, said."
+    speaker_rows: list[Row] = [
+        ("Rep.", 2, "compound", "PROPN"), ("Gwen", 2, "compound", "PROPN"),
+        ("Moore", 15, "nsubj", "PROPN"), ("(", 2, "punct", "PUNCT"), ("D", 6, "compound", "PROPN"),
+        ("-", 6, "punct", "PUNCT"), ("Wis.", 2, "appos", "PROPN"), (")", 2, "punct", "PUNCT"),
+        (",", 2, "punct", "PUNCT"), ("a", 10, "det", "DET"), ("member", 2, "appos", "NOUN"),
+        ("of", 10, "prep", "ADP"), ("the", 13, "det", "DET"), ("caucus", 11, "pobj", "NOUN"),
+        (",", 2, "punct", "PUNCT"), ("said", 15, "ROOT", "VERB"), (".", 15, "punct", "PUNCT")]
+    said = 8 + 15  # eight tokens of quote, then the speaker phrase
+    quote_rows: list[Row] = [
+        ("“", said, "punct", "PUNCT"), ("It", 2, "nsubj", "PRON"), ("is", said, "ccomp", "AUX"),
+        ("a", 5, "det", "DET"), ("dog", 5, "compound", "NOUN"), ("whistle", 2, "attr", "NOUN"),
+        (",", said, "punct", "PUNCT"), ("”", said, "punct", "PUNCT")]
+    rows = quote_rows + [(w, h + 8, d, p) for w, h, d, p in speaker_rows]
+    [q] = quotes_of(build(text, rows), [mention(text, "Gwen Moore")])
+    assert (q.text, q.speaker_canonical) == ("It is a dog whistle,", "Gwen Moore")
+
+
+def test_far_off_verb_with_other_words_between_is_not_the_attribution():
+    # "said" is 8+ words away and what stands between is not its subject
+    text = "“It is a dog whistle to every voter,” the crowd chanted again and again as Moore said."
+    doc = flat(text)
+    [q] = quotes_of(doc, [mention(text, "Moore")])
+    assert q.cue is None
+
+
+def test_colon_at_the_end_of_a_paragraph_introduces_the_quote_below():
+    text = "Trump said:\n“We have a situation in our inner cities.”"
+    rows: tuple[list[Row], ...] = (
+        [("Trump", 1, "nsubj", "PROPN"), ("said", 1, "ROOT", "VERB"), (":", 1, "punct", "PUNCT"),
+         nl(1)],
+        [("“", 2, "punct", "PUNCT"), ("We", 2, "nsubj", "PRON"), ("have", 2, "ROOT", "VERB"),
+         ("a", 4, "det", "DET"), ("situation", 2, "dobj", "NOUN"), ("in", 4, "prep", "ADP"),
+         ("our", 9, "poss", "PRON"), ("inner", 9, "amod", "ADJ"), ("cities", 5, "pobj", "NOUN"),
+         (".", 2, "punct", "PUNCT"), ("”", 2, "punct", "PUNCT")],
+    )
+    [q] = quotes_of(build(text, *rows), [mention(text, "Trump")])
+    assert (q.kind, q.speaker_canonical, q.cue and q.cue.text) == ("direct", "Trump", "said")

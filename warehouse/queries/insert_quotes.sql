@@ -6,5 +6,6 @@ SELECT unnest(from_json($rows::JSON, '[{
     "cue_start_char": "INTEGER", "cue_end_char": "INTEGER", "speaker_text": "VARCHAR",
     "speaker_start_char": "INTEGER", "speaker_end_char": "INTEGER",
     "speaker_entity_id": "VARCHAR", "speaker_name": "VARCHAR",
-    "sentence_index": "INTEGER", "run_id": "VARCHAR"}]'), recursive := true)
+    "sentence_index": "INTEGER", "speaker_method": "VARCHAR",
+    "speaker_confidence": "DOUBLE", "run_id": "VARCHAR"}]'), recursive := true)
 ON CONFLICT DO NOTHING;

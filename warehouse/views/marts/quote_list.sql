@@ -13,6 +13,7 @@ SELECT
     quotes.quote_id,
     coalesce(entities.entity_name, quotes.speaker_name) AS speaker,
     quotes.speaker_mention,
+    quotes.speaker_confidence,
     quotes.quote_kind,
     quotes.cue,
     quotes.quote_text,

@@ -13,6 +13,8 @@ SELECT
     speaker_end_char,
     speaker_entity_id,
     speaker_name,
+    speaker_method,
+    speaker_confidence,
     sentence_index,
     run_id               AS loaded_by_run_id
 FROM quotes;
