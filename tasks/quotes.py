@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -164,20 +164,24 @@ class Resolution:
     method: str
 
 
-#: How often each way of finding a speaker was right on PolNeAR's train split (speech-verb
-#: attributions, small English model; see ``newsmill eval quotes``): stored with each quote as
-#: ``speaker_confidence``. None of it trained anything; it only reports reliability.
+#: How often each way of finding a speaker named the right one: stored with each quote as
+#: ``speaker_confidence``. Measured on 300 articles of PolNeAR's train split (every matched
+#: attribution whose source has a known name; small English model): name 1355/1388,
+#: apposition 23/24, previous speaker 188/218, subject 105/142. Ways seen fewer than 20
+#: times there (relative 5/7, organisation noun 3/4, group pronoun 2/6, inherited 2/4, recent
+#: person 3/3, spokesperson 0) get a cautious round value below their count. Nothing was
+#: trained on PolNeAR; these numbers only describe how reliable each rule is.
 CONFIDENCE = {
-    "name": 0.9,
-    "apposition": 0.85,
+    "name": 0.98,
+    "apposition": 0.95,
+    "pronoun-previous-speaker": 0.86,
+    "pronoun-subject": 0.74,
     "spokesperson": 0.8,
-    "relative": 0.8,
-    "organisation-noun": 0.6,
-    "pronoun-subject": 0.7,
-    "pronoun-previous-speaker": 0.7,
-    "pronoun-recent": 0.5,
-    "pronoun-group": 0.5,
-    "inherited": 0.7,
+    "relative": 0.7,
+    "organisation-noun": 0.7,
+    "inherited": 0.6,
+    "pronoun-recent": 0.6,
+    "pronoun-group": 0.4,
     "unresolved": 0.0,
 }
 
@@ -363,6 +367,13 @@ def _speaker_phrase(token: Token) -> Span:
 
 
 def _subject_of(verb: Token) -> Token | None:
+    if _is_passive(verb):
+        # "X was asked …", "Asked about it, …": the subject is the one spoken to; the
+        # speaker, if any, is the agent ("was told by officials").
+        for child in verb.children:
+            if child.dep_ == "agent":
+                return next((g for g in child.children if g.dep_ == "pobj"), None)
+        return None
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
             return child
@@ -389,6 +400,15 @@ def _subject_of(verb: Token) -> Token | None:
     if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN", "PRON"}:
         return verb.head
     return None
+
+
+def _is_passive(verb: Token) -> bool:
+    """A passive speech verb ("was asked", "is reported") or a past participle opening a
+    clause of its own ("Asked about the plan, she …")."""
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children):
+        return True
+    return verb.tag_ == "VBN" and verb.dep_ in {"advcl", "acl"} and not any(
+        c.dep_ == "aux" for c in verb.children)
 
 
 def _token_span(doc: Doc, start: int, end: int) -> list[Token]:
@@ -611,7 +631,7 @@ def _direct_quote(doc: Doc, passage: QuotedSpan, verb: Token | None, resolver: _
                         paragraph=paragraph)
     cue = Span(verb.idx, verb.idx + len(verb), verb.text)
     subject = _subject_of(verb)
-    if subject is None:
+    if subject is None and not _is_passive(verb):
         subject = _nearby_name(doc, verb, resolver)
     return _Pending(start, end, "direct", cue, subject, verb.idx, paragraph=paragraph)
 
@@ -675,8 +695,8 @@ def _reported_speech(
         if _inside(direct_spans, verb.idx, verb.idx + len(verb)):
             continue
         subject = _subject_of(verb)
-        if subject is None:
-            continue
+        if subject is None and not _is_passive(verb):
+            continue  # an infinitive or imperative: nobody is reported as saying it
         cue = Span(verb.idx, verb.idx + len(verb), verb.text)
         clause = _content_clause(verb)
         if clause is not None:
@@ -775,7 +795,7 @@ def _trailing_comment(clause: Token) -> set[int]:
         if comma <= clause.i or clause.doc[comma].text not in {",", "—", "–", ";"}:
             continue
         concession = any(c.dep_ == "mark" and c.lower_ in CONCESSION_MARKS for c in tok.children)
-        if tok.tag_ == "VBG" and tok.left_edge.i == tok.i or concession:
+        if (tok.tag_ == "VBG" and tok.left_edge.i == tok.i) or concession:
             return set(range(comma, end + 1))
     return set()
 

