@@ -3,6 +3,8 @@ one task run per batch — and its summary published as artifacts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from prefect import flow, get_run_logger
@@ -13,7 +15,15 @@ from pydantic import Field
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import IngestResult, Steps, ingest_run, reextract_run, reprocess_run
 from newsmill.settings import Settings
-from tasks.orchestrated import discover_task, process_batch_task, reprocess_batch_task
+from tasks.models import Source
+from tasks.orchestrated import (
+    commit_staged_task,
+    discover_task,
+    process_batch_task,
+    reprocess_batch_task,
+    stage_batch_task,
+)
+from tasks.staging import StagedBatch
 from warehouse.connection import open_writer
 from warehouse.runs import CANCELLED, CRASHED, mark_ended_by_prefect
 
@@ -24,7 +34,38 @@ def _orchestrated_steps() -> Steps:
     context = FlowRunContext.get()
     flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
     return Steps(plan=discover_task, batch=process_batch_task, publish=publish_run_artifacts,
-                 logger=get_run_logger(), flow_run_id=flow_run_id)
+                 logger=get_run_logger(), flow_run_id=flow_run_id,
+                 produce_all=produce_on_dask, commit=commit_staged_task)
+
+
+def dask_task_runner(settings: Settings) -> Any:
+    """Prefect's ``DaskTaskRunner`` for the settings: the scheduler at ``dask_address``, else
+    a local cluster of ``dask_workers`` processes started for the run."""
+    from prefect_dask.task_runners import DaskTaskRunner  # imports Dask: only if asked for
+
+    from flows.scaleout import local_cluster_kwargs
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(cluster_kwargs=local_cluster_kwargs(settings))
+
+
+@contextmanager
+def produce_on_dask(batches: Sequence[Sequence[Source]], settings: Settings, run_id: str
+                    ) -> Iterator[Iterator[StagedBatch | Exception]]:
+    """The flow's NLP stage with NEWSMILL_TASK_RUNNER=dask: every batch submitted at once as a
+    ``stage-batch`` task run on the Dask task runner; outcomes yielded in batch order, for the
+    flow to commit (``commit-batch``) as each becomes ready."""
+    import dask
+
+    from flows.scaleout import DASK_CONFIG, batch_parameters, in_order, prepare_workers
+
+    parameters = batch_parameters(batches, settings, run_id)
+    with dask_task_runner(settings) as runner:
+        with dask.config.set(DASK_CONFIG):  # the runner's client starts its cluster
+            prepare_workers(runner.client, settings)
+        futures = [runner.submit(stage_batch_task, p) for p in parameters]
+        yield in_order(futures)
 
 
 def _ended_by_prefect(flow: Any, flow_run: FlowRun, state: State[Any]) -> None:

@@ -5,13 +5,20 @@ with the run row recording how it went. ``Steps`` says how the plan and batch st
 Prefect tasks inside a flow run (``flows.ingest``), or as plain calls (the CLI with no Prefect
 API configured, which then starts in about 3 s instead of 20). This module does not import
 Prefect.
+
+With ``NEWSMILL_TASK_RUNNER=dask`` an ingest's batches are produced on a Dask cluster, several
+at once (``Steps.produce_all``), and committed here, one transaction per batch in batch order,
+so that the warehouse has one writer and ends up as the default runner leaves it
+(docs/scale-out.md).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -24,6 +31,7 @@ from tasks.load import rejection_row
 from tasks.models import Source
 from tasks.nlp import ModelInfo, load_pipeline
 from tasks.sources import expand_sources
+from tasks.staging import StagedBatch, commit_staged, discard_run
 from warehouse.connection import open_writer, utcnow
 from warehouse.fetching import archived_responses
 from warehouse.loader import BatchRows, all_document_ids, load_batch
@@ -51,6 +59,13 @@ class IngestResult:
     skipped_known: int = 0
 
 
+#: Produces every batch of a run on a cluster, several at once, and yields, batch by batch in
+#: order, the staged batch or the exception that failed it; the cluster lives as long as the
+#: context.
+ProduceAll = Callable[[Sequence[Sequence[Source]], Settings, str],
+                      AbstractContextManager[Iterator[StagedBatch | Exception]]]
+
+
 @dataclass(frozen=True)
 class Steps:
     """How the steps of a run are executed."""
@@ -61,6 +76,10 @@ class Steps:
     logger: Any = field(default_factory=lambda: logging.getLogger("flows.pipeline"))
     #: The Prefect flow run carrying this run, recorded on the run row.
     flow_run_id: str | None = None
+    #: With the dask runner: how batches are produced on the cluster (None: plain Dask, no
+    #: Prefect, ``flows.scaleout``) and how each staged batch is committed.
+    produce_all: ProduceAll | None = None
+    commit: Callable[[StagedBatch, Settings], BatchReport] = commit_staged
 
 
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -92,7 +111,8 @@ def ingest_run(
     result.report.unchanged = plan.skipped_known
     result.report.rejected = plan.refused
     result.skipped_known = plan.skipped_known
-    return _run_batches(plan.sources, settings, run_id, result, steps, "ingest")
+    return _run_batches(plan.sources, settings, run_id, result, steps, "ingest",
+                        scale_out=True)
 
 
 def reextract_run(settings: Settings, steps: Steps, *, run: str | None = None) -> IngestResult:
@@ -104,7 +124,8 @@ def reextract_run(settings: Settings, steps: Steps, *, run: str | None = None) -
                for url, _canonical, path, offset in stored]
     _start(settings, run_id, "reextract", len(sources), steps)
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(sources))
-    return _run_batches(sources, settings, run_id, result, steps, "reextract")
+    return _run_batches(sources, settings, run_id, result, steps, "reextract",
+                        scale_out=True)
 
 
 def reprocess_run(settings: Settings, steps: Steps, *, language: str | None = None
@@ -133,27 +154,33 @@ def _start(settings: Settings, run_id: str, flow: str, sources_given: int, steps
 
 
 def _run_batches(sources: list[Source], settings: Settings, run_id: str,
-                 result: IngestResult, steps: Steps, flow: str) -> IngestResult:
-    """One step per batch, in order; the run row says how it ended."""
+                 result: IngestResult, steps: Steps, flow: str, *, scale_out: bool = False
+                 ) -> IngestResult:
+    """One step per batch, in order; the run row says how it ended. ``scale_out``: the
+    batches may be produced on a Dask cluster (NEWSMILL_TASK_RUNNER=dask)."""
     logger = steps.logger
     progress_log.info("0 of %d sources done", len(sources),
                       extra={"done": 0, "total": len(sources)})
     done = 0
     failed_batches: list[str] = []
+    batches = chunks(sources, settings.batch_size)
     try:
-        for batch in chunks(sources, settings.batch_size):
-            try:
-                report = steps.batch(batch, settings, run_id)
-            except Exception as exc:  # retries are spent: record the batch and go on
-                logger.error("a batch of %d sources failed: %s", len(batch), exc)
-                report = _record_failed_batch(batch, settings, run_id, exc)
-                failed_batches.append(f"{type(exc).__name__}: {exc}")
-            result.report.merge(report)
-            done += len(batch)
-            logger.info("batch done: %d loaded, %d unchanged, %d rejected",
-                        report.loaded, report.unchanged, report.rejected)
-            progress_log.info("%d of %d sources done", done, len(sources),
-                              extra={"done": done, "total": len(sources)})
+        with ExitStack() as cluster:
+            runs = _batch_steps(batches, settings, run_id, steps, cluster,
+                                scale_out=scale_out and settings.task_runner == "dask")
+            for batch, run_batch in zip(batches, runs, strict=True):
+                try:
+                    report = run_batch()
+                except Exception as exc:  # retries are spent: record the batch and go on
+                    logger.error("a batch of %d sources failed: %s", len(batch), exc)
+                    report = _record_failed_batch(batch, settings, run_id, exc)
+                    failed_batches.append(f"{type(exc).__name__}: {exc}")
+                result.report.merge(report)
+                done += len(batch)
+                logger.info("batch done: %d loaded, %d unchanged, %d rejected",
+                            report.loaded, report.unchanged, report.rejected)
+                progress_log.info("%d of %d sources done", done, len(sources),
+                                  extra={"done": done, "total": len(sources)})
     except BaseException as exc:
         result.status = FAILED
         _fail(settings, run_id, result.report, exc)
@@ -179,6 +206,33 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
                 result.report.seen, result.report.loaded, result.report.unchanged,
                 result.report.rejected)
     return result
+
+
+def _batch_steps(batches: Sequence[Sequence[Source]], settings: Settings, run_id: str,
+                 steps: Steps, cluster: ExitStack, *, scale_out: bool
+                 ) -> Iterator[Callable[[], BatchReport]]:
+    """One call per batch, in order, each returning the batch's report. By default a call
+    runs the whole batch here; scaled out, every batch is produced on the cluster at once and
+    a call commits the next one as soon as it is ready (the cluster stops, and the run's
+    staging files go, when ``cluster`` closes)."""
+    if not scale_out or not batches:
+        return (functools.partial(steps.batch, batch, settings, run_id) for batch in batches)
+    if steps.produce_all is not None:
+        produce_all = steps.produce_all
+    else:
+        from flows.scaleout import produce_with_dask  # imports Dask: only when asked for
+
+        produce_all = produce_with_dask
+    cluster.callback(discard_run, settings, run_id)  # after the cluster has stopped
+    outcomes = cluster.enter_context(produce_all(batches, settings, run_id))
+    return (functools.partial(_commit, outcome, settings, steps.commit) for outcome in outcomes)
+
+
+def _commit(outcome: StagedBatch | Exception, settings: Settings,
+            commit: Callable[[StagedBatch, Settings], BatchReport]) -> BatchReport:
+    if isinstance(outcome, Exception):
+        raise outcome  # producing the batch failed: recorded like any failed batch
+    return commit(outcome, settings)
 
 
 def _record_failed_batch(batch: Sequence[Source], settings: Settings, run_id: str,

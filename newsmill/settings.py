@@ -20,6 +20,9 @@ ENV_PREFIX = "NEWSMILL_"
 #: The value of ``spacy_model`` that means "the best pipeline installed".
 AUTO_MODEL = "auto"
 
+#: Values of ``task_runner``: batches in the run's process, or on a Dask cluster.
+TASK_RUNNERS = ("threads", "dask")
+
 
 def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
@@ -144,6 +147,33 @@ class Settings:
         metadata=_doc("Longest clean text sent to spaCy; longer documents are rejected."),
     )
 
+    task_runner: str = field(
+        default="threads",
+        metadata=_doc(
+            "How batches run: 'threads', one after another in the run's process; or 'dask', "
+            "the read, extraction and NLP of several batches at once on a Dask cluster, "
+            "committed in order by the run's process (docs/scale-out.md)."
+        ),
+    )
+    dask_address: str = field(
+        default="",
+        metadata=_doc(
+            "With the dask runner: the scheduler to use (tcp://host:8786). Empty: a local "
+            "cluster of NEWSMILL_DASK_WORKERS processes, started and stopped with the run."
+        ),
+    )
+    dask_workers: int = field(
+        default=2,
+        metadata=_doc("Worker processes of the local Dask cluster (one batch at a time each)."),
+    )
+    staging_dir: str = field(
+        default="",
+        metadata=_doc(
+            "Folder where Dask workers leave their batches for the run's process to commit; "
+            "empty means 'staging' beside the DuckDB file. Shared storage with remote workers."
+        ),
+    )
+
     # -- construction -----------------------------------------------------------------------
 
     @classmethod
@@ -182,7 +212,7 @@ class Settings:
         """Refuse values that cannot work, with a message naming the variable."""
         positive = ("batch_size", "nlp_batch_size", "max_input_bytes", "max_text_chars",
                     "fetch_concurrency", "fetch_per_host", "extract_timeout",
-                    "extract_memory_mb", "max_html_bytes")
+                    "extract_memory_mb", "max_html_bytes", "dask_workers")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
@@ -193,6 +223,9 @@ class Settings:
                      "fetch_host_delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} cannot be negative")
+        if self.task_runner not in TASK_RUNNERS:
+            raise ValueError(f"{ENV_PREFIX}TASK_RUNNER must be one of {', '.join(TASK_RUNNERS)}, "
+                             f"not {self.task_runner!r}")
         for pair in filter(None, (p.strip() for p in self.spacy_models.split(","))):
             if "=" not in pair:
                 raise ValueError(f"{ENV_PREFIX}SPACY_MODELS: {pair!r} is not lang=pipeline")
@@ -214,6 +247,11 @@ class Settings:
     def archive_path(self) -> Path:
         """Where WARC files are written."""
         return Path(self.archive_dir) if self.archive_dir else self.db.parent / "warc"
+
+    @property
+    def staging_path(self) -> Path:
+        """Where Dask workers write their batches for the loader."""
+        return Path(self.staging_dir) if self.staging_dir else self.db.parent / "staging"
 
     def as_record(self) -> dict[str, Any]:
         """A JSON-ready dict of every field, stored with each run."""

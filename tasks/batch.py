@@ -5,6 +5,11 @@ warehouse already has → spaCy over the batch with ``nlp.pipe`` → entities an
 transaction. A document that fails anywhere becomes a rejection; the batch goes on. Only a
 transient failure of the warehouse itself (a lock) fails the batch, and the task retries it;
 loading is idempotent, so a retried batch never duplicates rows.
+
+It is two halves: :func:`produce_batch` does everything that needs no warehouse, and
+:func:`commit_batch` decides against the warehouse which texts are new and which are
+near-duplicates, and loads them. The default runner calls both in turn; with the Dask runner a
+worker produces (``tasks.staging``) and the run's process commits, in batch order.
 """
 
 from __future__ import annotations
