@@ -20,7 +20,7 @@ The pipeline runs on each file's own text (``nlp(text)``, then :func:`extract_me
 coordinates; newsmill's ``clean`` is not applied (it folds whitespace and would move them).
 
 Scores, per view (every attribution; those whose cue holds a verb of
-:func:`tasks.quotes.speech_verbs`, against found quotes with such a cue or none, a floating
+:func:`view_speech_verbs` (a frozen list), against found quotes with such a cue or none, a floating
 quote; direct quotes only, against found direct quotes):
 
 * quote spans: precision, recall and F1 with partial match (``overlap`` ≥ ``PARTIAL_MATCH``,
@@ -52,6 +52,8 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from spacy.language import Language
@@ -61,7 +63,7 @@ from tasks.evaluation import PARTIAL_MATCH, overlap, tokens
 from tasks.models import Quote, QuoteKind, Span
 from tasks.normalise import find_dateline
 from tasks.quote_marks import DOUBLE_MARKS
-from tasks.quotes import extract_quotes, speech_verbs
+from tasks.quotes import extract_quotes
 
 #: Views the report is broken into, in printing order.
 VIEWS = ("all", "speech-verb", "direct")
@@ -92,6 +94,15 @@ _POSSESSIVE = re.compile(r"(?:[’']s|s[’'])\s+|^(?i:his|her|their|its|our|my)
 # prepositional phrase or relative clause, a second person ("X and Y").
 _POSTMODIFIER = re.compile(
     r",|\(|\s(?:of|for|at|in|from|with|who|which|that|whose|including|on|and|to)\s")
+
+
+@cache
+def view_speech_verbs() -> frozenset[str]:
+    """The verbs of the speech-verb view (``resources/eval_speech_verbs.txt``): a frozen
+    list, so the view does not change when the extractor's lexicon does."""
+    text = resources.files("tasks").joinpath("resources", "eval_speech_verbs.txt").read_text()
+    return frozenset(word.lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#") for word in line.split())
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -130,7 +141,7 @@ class GoldAttribution:
     @property
     def speech_verb(self) -> bool:
         """True when a word of the cue is a speech verb ("said", "told", "went on to add")."""
-        return any(word in speech_verbs() for word in tokens(self.cue_text))
+        return any(word in view_speech_verbs() for word in tokens(self.cue_text))
 
 
 @dataclass(frozen=True)
@@ -582,7 +593,8 @@ def found_in_view(view: str, quote: Quote) -> bool:
     """Found quotes of a view: for speech verbs, those whose cue is one, or that have no cue
     (a floating quote continuing an attributed one)."""
     if view == "speech-verb":
-        return quote.cue is None or any(w in speech_verbs() for w in tokens(quote.cue.text))
+        return quote.cue is None or any(
+            w in view_speech_verbs() for w in tokens(quote.cue.text))
     if view == "direct":
         return quote.kind == "direct"
     return True

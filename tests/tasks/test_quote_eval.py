@@ -425,3 +425,14 @@ def test_evaluate_with_the_model(documents: list[AnnotatedDocument]) -> None:
     assert judged[(HARBOUR, "E5")].end_to_end
     assert judged[(FERRY, "E2")].end_to_end
     assert "speech-verb" in format_report(report)
+
+
+def test_speech_verb_view_is_its_own_frozen_list():
+    from tasks.quote_eval import view_speech_verbs
+    from tasks.quotes import speech_verbs
+
+    view = view_speech_verbs()
+    assert {"said", "told", "warned", "tweeted"} <= view
+    # the extractor's lexicon may grow; the view stays as it was frozen
+    assert view <= speech_verbs()
+    assert "continued" in speech_verbs() and "continued" not in view

@@ -175,7 +175,8 @@ def test_short_scare_quoted_term_is_not_a_quote():
 
 
 @pytest.mark.parametrize(
-    "verb", ["said", "told", "insisted", "warned", "tweeted", "noted", "acknowledged", "wrote"])
+    "verb", ["said", "told", "insisted", "warned", "tweeted", "noted", "acknowledged", "wrote",
+             "yelled", "continued"])
 def test_speech_verb_lexicon_and_indirect_quote(verb):
     assert verb in speech_verbs()
     text = f"Lena Hovhannisyan {verb} that the town would apply for a regional grant."
