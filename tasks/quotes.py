@@ -128,8 +128,19 @@ def speech_verbs() -> frozenset[str]:
     )
 
 
+#: Verbs that report speech only with their particle ("pointed out", "went on").
+PHRASAL_SPEECH_VERBS = {"point": "out", "points": "out", "pointed": "out", "pointing": "out",
+                        "go": "on", "goes": "on", "went": "on", "going": "on"}
+
+
 def _is_speech_verb(token: Token) -> bool:
-    return token.lower_ in speech_verbs() and token.pos_ in {"VERB", "AUX", ""}
+    if token.pos_ not in {"VERB", "AUX", ""}:
+        return False
+    if token.lower_ in speech_verbs():
+        return True
+    particle = PHRASAL_SPEECH_VERBS.get(token.lower_)
+    return particle is not None and any(
+        c.dep_ == "prt" and c.lower_ == particle for c in token.children)
 
 
 @cache
@@ -631,6 +642,8 @@ def _direct_quote(doc: Doc, passage: QuotedSpan, verb: Token | None, resolver: _
                         paragraph=paragraph)
     cue = Span(verb.idx, verb.idx + len(verb), verb.text)
     subject = _subject_of(verb)
+    if subject is not None and start <= subject.idx < end:
+        subject = None  # a misparse: the quote's own "I" or "we" taken for the speaker
     if subject is None and not _is_passive(verb):
         subject = _nearby_name(doc, verb, resolver)
     return _Pending(start, end, "direct", cue, subject, verb.idx, paragraph=paragraph)

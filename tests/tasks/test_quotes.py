@@ -923,3 +923,37 @@ def test_colon_at_the_end_of_a_paragraph_introduces_the_quote_below():
     )
     [q] = quotes_of(build(text, *rows), [mention(text, "Trump")])
     assert (q.kind, q.speaker_canonical, q.cue and q.cue.text) == ("direct", "Trump", "said")
+
+
+def test_subject_inside_the_quote_is_a_misparse_and_the_name_by_the_verb_speaks():
+    text = "“I will stay,” said Kerr."
+    # the parser hangs the quote's own "I" on "said" as its subject
+    rows: list[Row] = [
+        ("“", 6, "punct", "PUNCT"), ("I", 6, "nsubj", "PRON"), ("will", 3, "aux", "AUX"),
+        ("stay", 6, "ccomp", "VERB"), (",", 6, "punct", "PUNCT"), ("”", 6, "punct", "PUNCT"),
+        ("said", 6, "ROOT", "VERB"), ("Kerr", 6, "dobj", "PROPN"), (".", 6, "punct", "PUNCT")]
+    [q] = quotes_of(build(text, rows), [mention(text, "Kerr")])
+    assert (q.text, q.speaker_canonical) == ("I will stay,", "Kerr")
+
+
+@pytest.mark.parametrize(("particle", "found"), [("out", True), ("up", False)])
+def test_phrasal_speech_verb_counts_only_with_its_particle(particle, found):
+    text = f"He pointed {particle} that the talks had failed."
+    rows: list[Row] = [
+        ("He", 1, "nsubj", "PRON"), ("pointed", 1, "ROOT", "VERB"), (particle, 1, "prt", "ADP"),
+        ("that", 7, "mark", "SCONJ"), ("the", 5, "det", "DET"), ("talks", 7, "nsubj", "NOUN"),
+        ("had", 7, "aux", "AUX"), ("failed", 1, "ccomp", "VERB"), (".", 1, "punct", "PUNCT")]
+    texts = [q.text for q in quotes_of(build(text, rows), [])]
+    assert texts == (["the talks had failed"] if found else [])
+
+
+def test_passive_speech_verb_without_an_agent_has_no_speaker():
+    text = "Kerr was asked whether the talks had failed."
+    rows: list[Row] = [
+        ("Kerr", 2, "nsubjpass", "PROPN"), ("was", 2, "auxpass", "AUX"),
+        ("asked", 2, "ROOT", "VERB"),
+        ("whether", 7, "mark", "SCONJ"), ("the", 5, "det", "DET"), ("talks", 7, "nsubj", "NOUN"),
+        ("had", 7, "aux", "AUX"), ("failed", 2, "ccomp", "VERB"), (".", 2, "punct", "PUNCT")]
+    [q] = quotes_of(build(text, rows), [mention(text, "Kerr")])
+    assert q.text == "the talks had failed"  # Kerr was asked; who asked is not said
+    assert q.speaker is None and q.speaker_canonical is None
