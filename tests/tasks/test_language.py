@@ -27,3 +27,22 @@ def test_languages_are_told_apart(text: str, language: str) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "Hello"])
 def test_too_little_text_is_undetermined(text: str) -> None:
     assert detect_language(text)[0] == UNDETERMINED
+
+
+def test_unpacked_model_cache_classifies_like_the_packed_model(tmp_path, monkeypatch):
+    import tempfile
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from tasks import language
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    unpacked = language._unpacked_model()
+    assert unpacked.parent == tmp_path and unpacked.exists()
+    assert language._unpacked_model() == unpacked  # written once, then reused
+    assert not list(tmp_path.glob("*.partial"))
+    cached = language._from_unpacked(unpacked)
+    packed = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    for text in ["The port strike entered its third week.", "Le gouvernement a annoncé lundi.",
+                 "Die Regierung hat am Montag entschieden."]:
+        assert cached.classify(text) == packed.classify(text)
