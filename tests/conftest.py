@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def corpus() -> Path:
     return CORPUS
+
+
+@pytest.fixture
+def three_files(tmp_path: Path) -> Path:
+    """A folder holding three short articles of the sample corpus."""
+    from helpers import THREE_FILES
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in THREE_FILES:
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query_rows
 
 from flows.pipeline import Steps, ingest_run
 from newsmill.settings import Settings
@@ -17,27 +16,6 @@ from warehouse.connection import open_writer
 from warehouse.runs import mark_ended_by_prefect, set_prefect_flow_run
 
 pytestmark = pytest.mark.model
-
-FILES = ["kenya-drought-herders.txt", "liverpool-port-strike-empty-shelves.txt",
-         "corvane-staff-react-manchester.txt"]
-
-
-@pytest.fixture
-def three_files(tmp_path: Path, corpus: Path) -> Path:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in FILES:
-        shutil.copy(corpus / name, folder / name)
-    return folder
-
-
-def _rows(db: Path, query: str) -> list[tuple[object, ...]]:
-    conn = duckdb.connect(str(db), read_only=True)
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
-
 
 def test_a_failing_batch_is_recorded_and_the_run_goes_on(three_files: Path,
                                                          tmp_path: Path) -> None:
@@ -50,9 +28,9 @@ def test_a_failing_batch_is_recorded_and_the_run_goes_on(three_files: Path,
 
     result = ingest_run([str(three_files)], settings, Steps(batch=flaky))
     assert result.report.loaded == 2 and result.report.rejected == 1
-    assert _rows(settings.db, "select stage, reason from rejections") == [
+    assert query_rows(settings.db, "select stage, reason from rejections") == [
         ("batch", "batch_failed")]
-    ((status, error, batches),) = _rows(settings.db,
+    ((status, error, batches),) = query_rows(settings.db,
                                         "select status, error, batches_committed from runs")
     assert status == "completed" and "disk is on fire" in str(error) and batches == 3
 
@@ -69,11 +47,11 @@ def test_an_interrupted_run_is_marked_failed(three_files: Path, tmp_path: Path) 
 
     with pytest.raises(KeyboardInterrupt):
         ingest_run([str(three_files)], settings, Steps(batch=interrupted))
-    ((status, loaded, batches),) = _rows(settings.db,
+    ((status, loaded, batches),) = query_rows(settings.db,
                                          "select status, docs_loaded, batches_committed from runs")
     assert status == "failed"
     assert (loaded, batches) == (1, 1)  # only the whole batch before the interruption
-    assert _rows(settings.db, "select count(*) from documents") == [(1,)]
+    assert query_rows(settings.db, "select count(*) from documents") == [(1,)]
 
 
 def test_a_crashed_prefect_run_marks_its_run(tmp_path: Path, three_files: Path) -> None:
@@ -87,7 +65,7 @@ def test_a_crashed_prefect_run_marks_its_run(tmp_path: Path, three_files: Path) 
         set_prefect_flow_run(conn, "r2", "flow-run-2")
         # ... a running one is marked.
         mark_ended_by_prefect(conn, "flow-run-2", "crashed", "Crashed: worker lost")
-    assert _rows(settings.db, "select run_id, status from runs order by run_id") == sorted(
+    assert query_rows(settings.db, "select run_id, status from runs order by run_id") == sorted(
         [(result.run_id, "completed"), ("r2", "crashed")])
 
 
@@ -100,12 +78,12 @@ def test_reprocess_replaces_the_analysis_without_duplicates(
     settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
     ingest_run([str(three_files)], settings, Steps())
     counts = "select (select count(*) from mentions), (select count(*) from quotes)"
-    before = _rows(settings.db, counts)
+    before = query_rows(settings.db, counts)
     with open_writer(settings.db) as conn:  # an analysis gone wrong, to be repaired
         conn.execute("delete from quotes")
     result = reprocess_run(settings, Steps(batch=reprocess_batch))
     assert result.report.loaded == 3
-    assert _rows(settings.db, counts) == before
-    assert _rows(settings.db, "select count(*) from mentions m join runs r using (run_id) "
+    assert query_rows(settings.db, counts) == before
+    assert query_rows(settings.db, "select count(*) from mentions m join runs r using (run_id) "
                               "where r.flow = 'reprocess'") == [(before[0][0],)]
     assert run_data_tests(settings.db) == {}  # type: ignore[operator]

@@ -4,14 +4,13 @@ and plain Dask (the CLI with no Prefect API) fills the warehouse as the default 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query_rows
 from same_warehouse import child_processes, wait_for_no_new_children, warehouse_contents
 
 from flows.pipeline import Steps, ingest_run
@@ -21,26 +20,6 @@ from tasks.models import Source
 from tasks.staging import StagedBatch, stage_batch
 from warehouse.connection import open_writer
 from warehouse.loader import BatchRows, load_batch
-
-FILES = ["kenya-drought-herders.txt", "liverpool-port-strike-empty-shelves.txt",
-         "corvane-staff-react-manchester.txt"]
-
-
-@pytest.fixture
-def three_files(tmp_path: Path, corpus: Path) -> Path:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in FILES:
-        shutil.copy(corpus / name, folder / name)
-    return folder
-
-
-def _rows(db: Path, query: str) -> list[tuple[object, ...]]:
-    conn = duckdb.connect(str(db), read_only=True)
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
 
 
 def test_workers_get_the_robots_records_of_their_batches(settings: Settings) -> None:
@@ -97,7 +76,7 @@ def test_batches_produced_elsewhere_are_committed_in_order(three_files: Path,
     assert order == [0, 1]  # corvane, kenya; liverpool (2) failed on the cluster
     assert (result.report.loaded, result.report.rejected) == (2, 1)
     assert result.report.reasons == {"batch/batch_failed": 1}
-    ((status, error, batches),) = _rows(settings.db,
+    ((status, error, batches),) = query_rows(settings.db,
                                         "select status, error, batches_committed from runs")
     assert status == "completed" and "KilledWorker" in str(error) and batches == 3
     assert not (settings.staging_path / result.run_id).exists()

@@ -9,8 +9,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query_rows
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
@@ -70,14 +70,6 @@ def _start(settings: Settings) -> str:
                   code_version=code_version(), spacy_model=None, spacy_model_version=None,
                   sources_given=0)
     return run_id
-
-
-def _rows(db: Path, query: str) -> list[tuple[object, ...]]:
-    conn = duckdb.connect(str(db), read_only=True)
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
 
 
 def test_a_produced_batch_survives_its_staging_file() -> None:
@@ -143,13 +135,13 @@ def test_the_loader_decides_what_is_new_and_what_is_a_copy(settings: Settings) -
     assert (one.loaded, one.unchanged) == (1, 0)
     assert (two.loaded, two.unchanged, two.seen) == (2, 1, 3)
     original_id = first.documents[0].document_id
-    assert sorted(_rows(settings.db, "select source, document_id from document_sources")) == [
+    assert sorted(query_rows(settings.db, "select source, document_id from document_sources")) == [
         ("/in/a.txt", original_id), ("/in/b.txt", original_id),
         ("/in/other.txt", second.documents[2].document_id),
         ("/in/wire.txt", second.documents[1].document_id)]
-    assert _rows(settings.db, "select source, duplicate_of from documents "
+    assert query_rows(settings.db, "select source, duplicate_of from documents "
                               "where duplicate_of is not null") == [("/in/wire.txt", original_id)]
-    assert _rows(settings.db, "select docs_seen, docs_loaded, docs_unchanged, "
+    assert query_rows(settings.db, "select docs_seen, docs_loaded, docs_unchanged, "
                               "batches_committed from runs") == [(4, 3, 1, 2)]
 
 
@@ -164,7 +156,7 @@ def test_a_text_whose_analysis_failed_is_rejected_at_commit(settings: Settings) 
 
     assert (report.loaded, report.rejected) == (1, 1)
     assert report.reasons == {"nlp/analysis_error": 1}
-    assert _rows(settings.db, "select source, reason from rejections") == [
+    assert query_rows(settings.db, "select source, reason from rejections") == [
         ("/in/bad.txt", "analysis_error")]
 
 
