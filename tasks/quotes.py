@@ -4,17 +4,22 @@ verbs in spaCy's parse, and speakers resolved to the document's entities.
 Works on a parsed ``Doc`` plus the document's consolidated mentions; tests build the ``Doc``
 by hand (words, heads, deps) so no model is needed. Rules, in order:
 
-* direct: each quoted passage (``quote_marks``) whose attribution is a speech verb right after
-  the closing mark (``“…,” said X`` / ``“…,” X told``) or before the opening mark
-  (``X said: “…”``); a passage with none is *floating* and takes the previous quote's speaker
-  when it stands in the same or the next paragraph; a short passage with no attribution and no
-  closing punctuation is a scare quote (a term), not a statement;
+* direct: each quoted passage (``quote_marks``; two apostrophes count as a mark) whose
+  attribution is a speech verb right after the closing mark (``“…,” said X`` / ``“…,” X
+  told``, the speaker phrase up to 25 words long), before the opening mark (``X said: “…”``,
+  also from the end of the paragraph above), or a signature (``“…” ― Name``); a passage with
+  none is *floating* and takes the previous quote's speaker when it stands in the same or the
+  next paragraph; a short passage with no attribution and no closing punctuation is a scare
+  quote (a term), not a statement;
 * indirect: a speech verb with a clausal complement (``X said that …``), the complement being
-  the content; *mixed* when that content contains a quoted fragment;
+  the content without the writer's trailing asides; a reporting verb's noun object
+  (``denied any involvement``); *mixed* when the content contains a quoted fragment, the
+  fragment then being no quote of its own;
 * parenthetical: ``The alliance, he said, remains …`` — the whole sentence is the content;
-* speakers: the verb's subject (or, for ``…, saying that …``, the subject of the verb it hangs
-  from); a pronoun resolves to the last person (he/she) or the previous sentence's
-  organisation or place (it/they) named before it.
+* speakers, resolved in text order: the verb's subject (for ``…, saying that …`` or ``after
+  saying …``, the subject of the verb it hangs from; for a passive, its agent or nobody);
+  he/she a person agreeing in gender, preferring the previous quote's speaker; it/they the
+  organisation or place named before; each with the method used and its measured confidence.
 """
 
 from __future__ import annotations
@@ -664,10 +669,6 @@ def _nearby_name(doc: Doc, verb: Token, resolver: _Resolver) -> Token | None:
 
 def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in spans)
-
-
-def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
 
 
 def _reported_speech(
