@@ -35,35 +35,22 @@ BATCH_RETRY_DELAYS: list[float] = [2.0, 10.0, 30.0]
 #: Retry delays for a discovery whose warehouse was locked, in seconds.
 DISCOVER_RETRY_DELAYS: list[float] = [5.0, 20.0]
 
-# NO_CACHE: the inputs are settings and source lists, and the work has side effects (the
-# warehouse); results are small reports, not worth persisting.
-process_batch_task = task(
-    name="process-batch",
-    retries=len(BATCH_RETRY_DELAYS),
-    retry_delay_seconds=BATCH_RETRY_DELAYS,
-    retry_condition_fn=only_transient,
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    log_prints=False,
-)(process_batch)
 
-discover_task = task(
-    name="discover",
-    retries=len(DISCOVER_RETRY_DELAYS),
-    retry_delay_seconds=DISCOVER_RETRY_DELAYS,
-    retry_condition_fn=only_transient,
-    cache_policy=NO_CACHE,
-    persist_result=False,
-)(plan_articles)
+def _batch_task(name: str, delays: list[float], **options: Any) -> Any:
+    """A Prefect task wrapper retried on transient failures after ``delays``.
 
-reprocess_batch_task = task(
-    name="reprocess-batch",
-    retries=len(BATCH_RETRY_DELAYS),
-    retry_delay_seconds=BATCH_RETRY_DELAYS,
-    retry_condition_fn=only_transient,
-    cache_policy=NO_CACHE,
-    persist_result=False,
-)(reprocess_batch)
+    NO_CACHE: the inputs are settings and source lists, and the work has side effects (the
+    warehouse); results are small reports, not worth persisting.
+    """
+    return task(name=name, retries=len(delays), retry_delay_seconds=delays,
+                retry_condition_fn=only_transient, cache_policy=NO_CACHE,
+                persist_result=False, **options)
+
+
+process_batch_task = _batch_task("process-batch", BATCH_RETRY_DELAYS,
+                                 log_prints=False)(process_batch)
+discover_task = _batch_task("discover", DISCOVER_RETRY_DELAYS)(plan_articles)
+reprocess_batch_task = _batch_task("reprocess-batch", BATCH_RETRY_DELAYS)(reprocess_batch)
 
 # The Dask runner's two halves of a batch. ``stage-batch`` runs on a Dask worker and returns
 # only the staging file's path and a small report; ``commit-batch`` runs in the flow process,
@@ -74,12 +61,4 @@ stage_batch_task = task(
     cache_policy=NO_CACHE,
     persist_result=False,
 )(stage_batch)
-
-commit_staged_task = task(
-    name="commit-batch",
-    retries=len(BATCH_RETRY_DELAYS),
-    retry_delay_seconds=BATCH_RETRY_DELAYS,
-    retry_condition_fn=only_transient,
-    cache_policy=NO_CACHE,
-    persist_result=False,
-)(commit_staged)
+commit_staged_task = _batch_task("commit-batch", BATCH_RETRY_DELAYS)(commit_staged)
