@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from newsmill.settings import Settings
-from warehouse.connection import open_writer
-from warehouse.report import RunFindings, run_findings
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.report import RunFindings, run_findings
 
 if TYPE_CHECKING:
-    from tasks.batch import BatchReport
+    from newsmill.tasks.batch import BatchReport
 
 
 def _cell(value: object, width: int = 160) -> str:

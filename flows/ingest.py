@@ -12,20 +12,20 @@ from prefect.client.schemas.objects import FlowRun, State
 from prefect.context import FlowRunContext
 from pydantic import Field
 
-from flows.artifacts import publish_run_artifacts
-from flows.pipeline import IngestResult, Steps, ingest_run, reextract_run, reprocess_run
-from newsmill.settings import Settings
-from tasks.models import Source
-from tasks.orchestrated import (
+from newsmill.flows.artifacts import publish_run_artifacts
+from newsmill.flows.batch_tasks import (
     commit_staged_task,
     discover_task,
     process_batch_task,
     reprocess_batch_task,
     stage_batch_task,
 )
-from tasks.staging import StagedBatch
-from warehouse.connection import open_writer
-from warehouse.runs import CANCELLED, CRASHED, mark_ended_by_prefect
+from newsmill.flows.pipeline import IngestResult, Steps, ingest_run, reextract_run, reprocess_run
+from newsmill.flows.staging import StagedBatch
+from newsmill.settings import Settings
+from newsmill.tasks.models import Source
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.runs import CANCELLED, CRASHED, mark_ended_by_prefect
 
 __all__ = ["IngestResult", "ingest", "reextract", "reprocess"]
 
@@ -43,7 +43,7 @@ def dask_task_runner(settings: Settings) -> Any:
     a local cluster of ``dask_workers`` processes started for the run."""
     from prefect_dask.task_runners import DaskTaskRunner  # imports Dask: only if asked for
 
-    from flows.scaleout import local_cluster_kwargs
+    from newsmill.flows.scaleout import local_cluster_kwargs
 
     if settings.dask_address:
         return DaskTaskRunner(address=settings.dask_address)
@@ -58,7 +58,7 @@ def produce_on_dask(batches: Sequence[Sequence[Source]], settings: Settings, run
     flow to commit (``commit-batch``) as each becomes ready."""
     import dask
 
-    from flows.scaleout import DASK_CONFIG, batch_parameters, in_order, prepare_workers
+    from newsmill.flows.scaleout import DASK_CONFIG, batch_parameters, in_order, prepare_workers
 
     parameters = batch_parameters(batches, settings, run_id)
     with dask_task_runner(settings) as runner:

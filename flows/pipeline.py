@@ -23,21 +23,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from newsmill.errors import NewsmillError, Rejection
+from newsmill.flows.staging import StagedBatch, commit_staged, discard_run
 from newsmill.settings import Settings
+from newsmill.tasks.batch import BatchReport, process_batch
+from newsmill.tasks.fetch.plan import Plan, plan_articles
+from newsmill.tasks.models import Source
+from newsmill.tasks.nlp import ModelInfo, load_pipeline
+from newsmill.tasks.rows import rejection_row
+from newsmill.tasks.sources import expand_sources
 from newsmill.versions import code_version
-from tasks.batch import BatchReport, process_batch
-from tasks.discover import Plan, plan_articles
-from tasks.load import rejection_row
-from tasks.models import Source
-from tasks.nlp import ModelInfo, load_pipeline
-from tasks.sources import expand_sources
-from tasks.staging import StagedBatch, commit_staged, discard_run
-from warehouse.connection import open_writer, utcnow
-from warehouse.fetching import archived_responses
-from warehouse.loader import BatchRows, all_document_ids, load_batch
-from warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
-from warehouse.search import refresh_index
-from warehouse.snapshot import publish_snapshot
+from newsmill.warehouse.connection import open_writer, utcnow
+from newsmill.warehouse.fetching import archived_responses
+from newsmill.warehouse.loader import BatchRows, all_document_ids, load_batch
+from newsmill.warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
+from newsmill.warehouse.search import refresh_index
+from newsmill.warehouse.snapshot import publish_snapshot
 
 T = TypeVar("T")
 UrlKind = Literal["feed", "sitemap", "homepage"]
@@ -73,7 +73,7 @@ class Steps:
     plan: Callable[..., Plan] = plan_articles
     batch: Callable[[Sequence[Source], Settings, str], BatchReport] = process_batch
     publish: Callable[[Settings, str, str, BatchReport, str], None] | None = None
-    logger: Any = field(default_factory=lambda: logging.getLogger("flows.pipeline"))
+    logger: Any = field(default_factory=lambda: logging.getLogger("newsmill.flows.pipeline"))
     #: The Prefect flow run carrying this run, recorded on the run row.
     flow_run_id: str | None = None
     #: With the dask runner: how batches are produced on the cluster (None: plain Dask, no
@@ -220,7 +220,7 @@ def _batch_steps(batches: Sequence[Sequence[Source]], settings: Settings, run_id
     if steps.produce_all is not None:
         produce_all = steps.produce_all
     else:
-        from flows.scaleout import produce_with_dask  # imports Dask: only when asked for
+        from newsmill.flows.scaleout import produce_with_dask  # imports Dask: only when asked for
 
         produce_all = produce_with_dask
     cluster.callback(discard_run, settings, run_id)  # after the cluster has stopped

@@ -5,7 +5,6 @@ Only defaults: a variable the user has set wins.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import tomllib
@@ -28,13 +27,6 @@ def apply_prefect_defaults(env: MutableMapping[str, str] | None = None) -> None:
         target.setdefault(key, value)
 
 
-def in_flow_run() -> bool:
-    """True inside a Prefect flow run (then tasks are orchestrated and artifacts published)."""
-    from prefect.context import FlowRunContext
-
-    return FlowRunContext.get() is not None
-
-
 def api_configured() -> bool:
     """True when a Prefect API (a server, or Prefect Cloud) is configured for this process:
     in the environment, in the active Prefect profile, or in Prefect's settings when Prefect
@@ -55,11 +47,3 @@ def api_configured() -> bool:
     settings = profiles.get("profiles", {}).get(active, {})
     return bool(settings.get("PREFECT_API_URL"))
 
-
-def run_logger(name: str) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    """Prefect's run logger inside a flow run (its lines show in the UI), else a plain one."""
-    if in_flow_run():
-        from prefect import get_run_logger
-
-        return get_run_logger()
-    return logging.getLogger(name)

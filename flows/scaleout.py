@@ -21,13 +21,13 @@ from typing import Any
 
 import distributed
 
+from newsmill.flows.staging import StagedBatch, stage_batch
 from newsmill.settings import Settings
-from tasks.batch import urls_origins
-from tasks.isolation import shared_extractor
-from tasks.models import Source
-from tasks.staging import StagedBatch, stage_batch
-from warehouse.connection import open_writer
-from warehouse.fetching import robots_for_origins
+from newsmill.tasks.batch import urls_origins
+from newsmill.tasks.isolation import shared_extractor
+from newsmill.tasks.models import Source
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.fetching import robots_for_origins
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ schedules when it stops (also on SIGTERM); they resume when it serves again.
 from __future__ import annotations
 
 import importlib
+from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,22 +17,36 @@ import yaml
 from prefect import Flow, serve
 from prefect.deployments.runner import RunnerDeployment
 
-PREFECT_YAML = Path(__file__).resolve().parent.parent / "prefect.yaml"
+
+def packaged_prefect_yaml() -> Path:
+    """The project's ``prefect.yaml``, installed with the package as ``newsmill/flows/prefect.yaml``
+    (in a checkout, a link to the top-level file), so ``newsmill serve`` works from any folder."""
+    return Path(str(resources.files(__package__).joinpath("prefect.yaml")))
+
+
+def entrypoint_module(entrypoint: str) -> tuple[str, str]:
+    """``flows/ingest.py:ingest`` -> (``newsmill.flows.ingest``, ``ingest``): the file paths of
+    ``prefect.yaml`` are relative to the checkout; served flows are imported from the package."""
+    path, _, name = entrypoint.partition(":")
+    module = path.removesuffix(".py").replace("/", ".")
+    if not module.startswith("newsmill."):
+        module = f"newsmill.{module}"
+    return module, name
 
 
 def _flow(entrypoint: str) -> Flow[Any, Any]:
-    path, _, name = entrypoint.partition(":")
-    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+    module_name, name = entrypoint_module(entrypoint)
+    module = importlib.import_module(module_name)
     found = getattr(module, name)
     if not isinstance(found, Flow):
         raise TypeError(f"{entrypoint} is not a Prefect flow")
     return found
 
 
-def deployments_from_yaml(path: Path = PREFECT_YAML) -> list[RunnerDeployment]:
+def deployments_from_yaml(path: Path | None = None) -> list[RunnerDeployment]:
     """One served deployment per entry of ``prefect.yaml``, with its parameters and
     schedules (a schedule marked ``active: false`` stays paused)."""
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config = yaml.safe_load((path or packaged_prefect_yaml()).read_text(encoding="utf-8"))
     out = []
     for entry in config.get("deployments", []):
         schedules = entry.get("schedules") or []
@@ -45,5 +60,5 @@ def deployments_from_yaml(path: Path = PREFECT_YAML) -> list[RunnerDeployment]:
     return out
 
 
-def serve_all() -> None:
-    serve(*deployments_from_yaml())
+def serve_all(path: Path | None = None) -> None:
+    serve(*deployments_from_yaml(path))

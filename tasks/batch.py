@@ -29,20 +29,20 @@ import numpy as np
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks import duplicates, entities, fetch, normalise, quotes
-from tasks.duplicates import Verdict
-from tasks.fetch.archive import ArchivedRecord, WarcArchive
-from tasks.fetch.client import Response
-from tasks.fetch.robots import RobotsRecord, origin_of
-from tasks.fetch.urls import canonical_url
-from tasks.isolation import BoundedExtractor, shared_extractor
-from tasks.language import UNDETERMINED
-from tasks.load import build_rows
-from tasks.models import Analysis, CleanDocument, RawDocument, Source
-from tasks.nlp import load_pipeline
-from warehouse.connection import open_writer, utcnow
-from warehouse.fetching import robots_for_origins
-from warehouse.loader import (
+from newsmill.tasks import duplicates, entities, fetch, normalise, quotes
+from newsmill.tasks.duplicates import Verdict
+from newsmill.tasks.fetch.archive import ArchivedRecord, WarcArchive
+from newsmill.tasks.fetch.client import Response
+from newsmill.tasks.fetch.robots import RobotsRecord, origin_of
+from newsmill.tasks.fetch.urls import canonical_url
+from newsmill.tasks.isolation import BoundedExtractor, shared_extractor
+from newsmill.tasks.language import UNDETERMINED
+from newsmill.tasks.models import Analysis, CleanDocument, RawDocument, Source
+from newsmill.tasks.nlp import load_pipeline
+from newsmill.tasks.rows import build_rows
+from newsmill.warehouse.connection import open_writer, utcnow
+from newsmill.warehouse.fetching import robots_for_origins
+from newsmill.warehouse.loader import (
     BatchRows,
     Row,
     existing_documents,

@@ -28,7 +28,7 @@ from importlib import resources
 
 from spacy.tokens import Doc
 
-from tasks.models import Mention, Span
+from newsmill.tasks.models import Mention, Span
 
 #: Labels that name things; the others (DATE, CARDINAL, MONEY ...) are values, not entities.
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT",

@@ -17,8 +17,8 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
 
 from newsmill.errors import Rejection
-from tasks.body import article_body
-from tasks.models import Extracted, RawDocument
+from newsmill.tasks.body import article_body
+from newsmill.tasks.models import Extracted, RawDocument
 
 log = logging.getLogger(__name__)
 

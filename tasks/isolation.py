@@ -19,8 +19,8 @@ from functools import cache
 from types import TracebackType
 
 from newsmill.errors import Rejection
-from tasks.extract import extract
-from tasks.models import Extracted, RawDocument
+from newsmill.tasks.extract import extract
+from newsmill.tasks.models import Extracted, RawDocument
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from newsmill.errors import Rejection
-from tasks.language import UNDETERMINED, detect_language
-from tasks.models import CleanDocument, Extracted, Span
+from newsmill.tasks.language import UNDETERMINED, detect_language
+from newsmill.tasks.models import CleanDocument, Extracted, Span
 
 Step = Callable[[str], str]
 

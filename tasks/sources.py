@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from tasks.models import Source, SourceKind
+from newsmill.tasks.models import Source, SourceKind
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from flows.runtime import apply_prefect_defaults
+from newsmill.flows.runtime import apply_prefect_defaults
 from newsmill.settings import Settings
 
 apply_prefect_defaults()
@@ -81,3 +81,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--lower-floors", action="store_true", default=False,
         help="let quality gates lower their pinned floors to what was measured (explicit only)",
     )
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for every flow test (its start-up takes 10–25 s here)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

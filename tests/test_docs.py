@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.pipeline import Steps, ingest_run
+from newsmill.flows.pipeline import Steps, ingest_run
 from newsmill.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from newsmill.settings import Settings
-from tasks.entities import extract_mentions
-from tasks.models import Quote
-from tasks.nlp import load_pipeline
-from tasks.normalise import clean, find_dateline
-from tasks.quotes import extract_quotes
+from newsmill.tasks.entities import extract_mentions
+from newsmill.tasks.models import Quote
+from newsmill.tasks.nlp import load_pipeline
+from newsmill.tasks.normalise import clean, find_dateline
+from newsmill.tasks.quotes import extract_quotes
 
 pytestmark = pytest.mark.model
 

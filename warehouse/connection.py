@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from newsmill.errors import NewsmillError, TransientError, WarehouseError
-from warehouse import sql
+from newsmill.warehouse import sql
 
 log = logging.getLogger(__name__)
 

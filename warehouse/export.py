@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import sql
-from warehouse.connection import map_error
+from newsmill.warehouse import sql
+from newsmill.warehouse.connection import map_error
 
 MANIFEST = "_newsmill_export.json"
 #: Tables written partitioned by publication month; the others unpartitioned.

@@ -8,8 +8,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse import sql
-from warehouse.connection import map_error
+from newsmill.warehouse import sql
+from newsmill.warehouse.connection import map_error
 
 
 def _rows(conn: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[Any]:

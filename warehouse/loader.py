@@ -16,8 +16,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse import sql
-from warehouse.connection import map_error, transaction
+from newsmill.warehouse import sql
+from newsmill.warehouse.connection import map_error, transaction
 
 Row = dict[str, Any]
 

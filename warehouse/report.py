@@ -7,8 +7,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse import sql
-from warehouse.connection import map_error
+from newsmill.warehouse import sql
+from newsmill.warehouse.connection import map_error
 
 #: Rows per list in a run summary: enough to see what a run was about, short enough to read.
 SUMMARY_ROWS = 5

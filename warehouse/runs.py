@@ -8,8 +8,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse import sql
-from warehouse.connection import map_error, utcnow
+from newsmill.warehouse import sql
+from newsmill.warehouse.connection import map_error, utcnow
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 CRASHED, CANCELLED = "crashed", "cancelled"

@@ -21,8 +21,8 @@ from importlib.util import find_spec
 
 import duckdb
 
-from warehouse import sql
-from warehouse.connection import map_error
+from newsmill.warehouse import sql
+from newsmill.warehouse.connection import map_error
 
 log = logging.getLogger(__name__)
 

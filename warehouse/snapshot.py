@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connection import map_error, open_writer
+from newsmill.warehouse.connection import map_error, open_writer
 
 #: Name of the snapshot beside the warehouse: data/newsmill.duckdb → data/newsmill.snapshot.duckdb
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"

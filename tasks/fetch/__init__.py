@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks.fetch.archive import read_record
-from tasks.fetch.client import HttpClient, Response
-from tasks.fetch.guard import AddressGuard
-from tasks.fetch.politeness import HostLimiter, with_retries
-from tasks.fetch.robots import RobotsPolicy, RobotsRecord
-from tasks.models import RawDocument, Source, SourceFormat
+from newsmill.tasks.fetch.archive import read_record
+from newsmill.tasks.fetch.client import HttpClient, Response
+from newsmill.tasks.fetch.guard import AddressGuard
+from newsmill.tasks.fetch.politeness import HostLimiter, with_retries
+from newsmill.tasks.fetch.robots import RobotsPolicy, RobotsRecord
+from newsmill.tasks.models import RawDocument, Source, SourceFormat
 
 #: Content types read as articles; anything else is refused with its type as the reason.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

@@ -18,7 +18,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsmill.errors import Rejection
-from tasks.fetch.client import Response
+from newsmill.tasks.fetch.client import Response
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
 from newsmill.errors import Rejection, TransientError
-from tasks.fetch.guard import AddressGuard
+from newsmill.tasks.fetch.guard import AddressGuard
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 READ_CHUNK = 64 * 1024

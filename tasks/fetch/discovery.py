@@ -23,9 +23,9 @@ from trafilatura.feeds import FeedParameters, determine_feed, find_links
 from trafilatura.sitemaps import SITEMAP_FORMAT
 
 from newsmill.errors import Rejection
-from tasks.fetch import Fetcher
-from tasks.fetch.urls import canonical_url, host_of
-from tasks.models import Source
+from newsmill.tasks.fetch import Fetcher
+from newsmill.tasks.fetch.urls import canonical_url, host_of
+from newsmill.tasks.models import Source
 
 log = logging.getLogger(__name__)
 

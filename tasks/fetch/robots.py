@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from newsmill.errors import NewsmillError, Rejection
-from tasks.fetch.client import HttpClient, RetryableError
-from tasks.fetch.politeness import HostLimiter
+from newsmill.tasks.fetch.client import HttpClient, RetryableError
+from newsmill.tasks.fetch.politeness import HostLimiter
 
 ROBOTS_MAX_BYTES = 500 * 1024
 #: How long a fetched robots.txt is trusted (the RFC suggests no more than 24 hours).

@@ -41,7 +41,7 @@ def test_a_dask_ingest_loads_what_the_default_runner_loads(
     prefect_harness: None, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     run_data_tests: Any,
 ) -> None:
-    from flows.ingest import ingest
+    from newsmill.flows.ingest import ingest
 
     monkeypatch.setenv("NEWSMILL_SNAPSHOT", "false")
     threads_db, dask_db = tmp_path / "threads.duckdb", tmp_path / "dask.duckdb"

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.cli import main
+from newsmill.cli.main import main
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 

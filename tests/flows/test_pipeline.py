@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from helpers import query_rows
 
-from flows.pipeline import Steps, ingest_run
+from newsmill.flows.pipeline import Steps, ingest_run
 from newsmill.settings import Settings
-from tasks.batch import BatchReport, process_batch
-from tasks.models import Source
-from warehouse.connection import open_writer
-from warehouse.runs import mark_ended_by_prefect, set_prefect_flow_run
+from newsmill.tasks.batch import BatchReport, process_batch
+from newsmill.tasks.models import Source
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.runs import mark_ended_by_prefect, set_prefect_flow_run
 
 pytestmark = pytest.mark.model
 
@@ -72,8 +72,8 @@ def test_a_crashed_prefect_run_marks_its_run(tmp_path: Path, three_files: Path) 
 def test_reprocess_replaces_the_analysis_without_duplicates(
     three_files: Path, tmp_path: Path, run_data_tests: object
 ) -> None:
-    from flows.pipeline import reprocess_run
-    from tasks.reprocess import reprocess_batch
+    from newsmill.flows.pipeline import reprocess_run
+    from newsmill.flows.reprocess import reprocess_batch
 
     settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
     ingest_run([str(three_files)], settings, Steps())

@@ -13,13 +13,13 @@ import pytest
 from helpers import query_rows
 from same_warehouse import child_processes, wait_for_no_new_children, warehouse_contents
 
-from flows.pipeline import Steps, ingest_run
-from flows.scaleout import local_cluster_kwargs, robots_by_batch
+from newsmill.flows.pipeline import Steps, ingest_run
+from newsmill.flows.scaleout import local_cluster_kwargs, robots_by_batch
+from newsmill.flows.staging import StagedBatch, stage_batch
 from newsmill.settings import Settings
-from tasks.models import Source
-from tasks.staging import StagedBatch, stage_batch
-from warehouse.connection import open_writer
-from warehouse.loader import BatchRows, load_batch
+from newsmill.tasks.models import Source
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.loader import BatchRows, load_batch
 
 
 def test_workers_get_the_robots_records_of_their_batches(settings: Settings) -> None:
@@ -65,7 +65,7 @@ def test_batches_produced_elsewhere_are_committed_in_order(three_files: Path,
         yield outcomes()
 
     def commit(staged: StagedBatch, s: Settings) -> object:
-        from tasks.staging import commit_staged
+        from newsmill.flows.staging import commit_staged
 
         order.append(staged.index)
         return commit_staged(staged, s)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
-from flows.serve import PREFECT_YAML, deployments_from_yaml
+from newsmill.flows.serve import deployments_from_yaml, entrypoint_module, packaged_prefect_yaml
+
+PREFECT_YAML = Path(__file__).resolve().parents[2] / "prefect.yaml"
+
+
+def test_packaged_prefect_yaml_is_the_projects() -> None:
+    assert packaged_prefect_yaml().read_text() == PREFECT_YAML.read_text()
+
+
+def test_entrypoints_are_imported_from_the_package() -> None:
+    assert entrypoint_module("flows/ingest.py:ingest") == ("newsmill.flows.ingest", "ingest")
 
 
 def test_served_deployments_match_prefect_yaml() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.benchmark import evaluate_extraction
+from newsmill.evaluation.extraction import evaluate_extraction
 
 FLOORS = Path(__file__).with_name("extraction_floors.json")
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from newsmill.evaluation.measures import ExpectedQuote, QuoteScore, entity_recall, score_quotes
 from newsmill.settings import Settings
-from tasks import entities, extract, normalise, quotes
-from tasks.evaluation import ExpectedQuote, QuoteScore, entity_recall, score_quotes
-from tasks.fetch import read_file
-from tasks.models import Source
-from tasks.nlp import load_pipeline
+from newsmill.tasks import entities, extract, normalise, quotes
+from newsmill.tasks.fetch import read_file
+from newsmill.tasks.models import Source
+from newsmill.tasks.nlp import load_pipeline
 
 pytestmark = pytest.mark.model
 

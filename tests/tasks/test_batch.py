@@ -11,11 +11,11 @@ import duckdb
 import pytest
 
 from newsmill.settings import Settings
+from newsmill.tasks.batch import process_batch
+from newsmill.tasks.sources import expand_sources
 from newsmill.versions import code_version
-from tasks.batch import process_batch
-from tasks.sources import expand_sources
-from warehouse.connection import open_writer
-from warehouse.runs import start_run
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.runs import start_run
 
 pytestmark = pytest.mark.model
 

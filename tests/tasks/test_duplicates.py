@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tasks import duplicates, extract, normalise
-from tasks.duplicates import (
+from newsmill.tasks import duplicates, extract, normalise
+from newsmill.tasks.duplicates import (
     NEAR_DUPLICATE_JACCARD,
     Stored,
     band_keys,
@@ -23,8 +23,8 @@ from tasks.duplicates import (
     signature,
     similarity,
 )
-from tasks.fetch import read_file
-from tasks.models import Source
+from newsmill.tasks.fetch import read_file
+from newsmill.tasks.models import Source
 
 NEAR_MISS = ("harbour-gazette-port-strike.html", "northern-ledger-dock-strike.html")
 SYNDICATED = ("northern-ledger-rate-decision.html", "daily-compass-rate-cut-syndicated.html")

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tasks.entities import RawSpan, consolidate, entity_id, normalise_name
-from tasks.models import Span
+from newsmill.tasks.entities import RawSpan, consolidate, entity_id, normalise_name
+from newsmill.tasks.models import Span
 
 
 def span(text: str, surface: str, label: str, nth: int = 0) -> RawSpan:

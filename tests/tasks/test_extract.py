@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from newsmill.errors import Rejection
-from tasks.extract import decode, extract
-from tasks.models import RawDocument
+from newsmill.tasks.extract import decode, extract
+from newsmill.tasks.models import RawDocument
 
 SENTENCE = "Café owners in Zürich said the “new rules” were naïve — and costly. "
 
@@ -200,7 +200,7 @@ def test_html_article_page():
     ],
 )
 def test_join_wrapped_lines(lines: list[str], joined: str) -> None:
-    from tasks.extract import join_wrapped_lines
+    from newsmill.tasks.extract import join_wrapped_lines
 
     assert join_wrapped_lines(lines) == joined
 

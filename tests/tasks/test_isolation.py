@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from newsmill.errors import Rejection
-from tasks.isolation import BoundedExtractor
-from tasks.models import RawDocument
+from newsmill.tasks.isolation import BoundedExtractor
+from newsmill.tasks.models import RawDocument
 
 SENTENCE = "The harbour board met again on Tuesday {n} to discuss the budget. "
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.language import MIN_CONFIDENCE, UNDETERMINED, detect_language
+from newsmill.tasks.language import MIN_CONFIDENCE, UNDETERMINED, detect_language
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_unpacked_model_cache_classifies_like_the_packed_model(tmp_path, monkeyp
 
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    from tasks import language
+    from newsmill.tasks import language
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     unpacked = language._unpacked_model()

@@ -1,4 +1,4 @@
-"""tasks.nlp: the paragraph component on hand-built Docs, and the pipeline it joins."""
+"""newsmill.tasks.nlp: the paragraph component on hand-built Docs, and the pipeline it joins."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from tasks.nlp import PARAGRAPHS, load_pipeline, paragraph_sentences
+from newsmill.tasks.nlp import PARAGRAPHS, load_pipeline, paragraph_sentences
 
 VOCAB = spacy.blank("en").vocab
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from tasks.normalise import (
+from newsmill.tasks.normalise import (
     DEFAULT_STEPS,
     clean,
     find_dateline,
@@ -178,7 +178,7 @@ def test_find_dateline_only_at_the_start():
     ],
 )
 def test_offset_map_runs_agree_and_map_back(raw: str) -> None:
-    from tasks.normalise import clean, offset_map, to_raw
+    from newsmill.tasks.normalise import clean, offset_map, to_raw
 
     cleaned = clean(raw)
     runs = offset_map(raw, cleaned)

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from tasks.quote_marks import (
+from newsmill.tasks.quotes.marks import (
     DOUBLE_MARKS,
     SINGLE_MARKS,
     find_quoted_spans,

@@ -8,8 +8,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from tasks.models import Mention
-from tasks.quotes import (
+from newsmill.tasks.models import Mention
+from newsmill.tasks.quotes import (
     CONFIDENCE,
     MIN_STATEMENT_WORDS,
     entity_genders,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.sources import MAX_LIST_DEPTH, expand_sources
+from newsmill.tasks.sources import MAX_LIST_DEPTH, expand_sources
 
 
 def touch(path: Path, text: str = "x") -> Path:

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import Steps, ingest_run
+from newsmill.flows.pipeline import Steps, ingest_run
 from newsmill.settings import Settings
-from warehouse.connection import connect, open_writer
+from newsmill.warehouse.connection import connect, open_writer
 
 READER = textwrap.dedent("""
     import json, sys, time
-    from warehouse.connection import connect
+    from newsmill.warehouse.connection import connect
     db, seconds = sys.argv[1], float(sys.argv[2])
     out, end = [], time.monotonic() + seconds
     while time.monotonic() < end:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connection import connect, open_writer
-from warehouse.export import export_parquet
-from warehouse.loader import BatchRows, load_batch
-from warehouse.runs import COMPLETED, finish_run, start_run
+from newsmill.warehouse.connection import connect, open_writer
+from newsmill.warehouse.export import export_parquet
+from newsmill.warehouse.loader import BatchRows, load_batch
+from newsmill.warehouse.runs import COMPLETED, finish_run, start_run
 
 
 def _run(db: Path, run_id: str, documents: list[tuple[str, datetime | None]]) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import warehouse.search as search_module
-from warehouse.connection import connect, open_writer
-from warehouse.loader import BatchRows, load_batch
-from warehouse.runs import start_run
-from warehouse.search import refresh_index, search, snippet
+import newsmill.warehouse.search as search_module
+from newsmill.warehouse.connection import connect, open_writer
+from newsmill.warehouse.loader import BatchRows, load_batch
+from newsmill.warehouse.runs import start_run
+from newsmill.warehouse.search import refresh_index, search, snippet
 
 DOCS = [
     ("d1", "Dockers strike at the port", "Harbour Gazette", datetime(2026, 3, 9),

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connection import connect, open_writer
-from warehouse.loader import BatchRows, load_batch
-from warehouse.runs import start_run
-from warehouse.snapshot import publish_snapshot, snapshot_path
+from newsmill.warehouse.connection import connect, open_writer
+from newsmill.warehouse.loader import BatchRows, load_batch
+from newsmill.warehouse.runs import start_run
+from newsmill.warehouse.snapshot import publish_snapshot, snapshot_path
 
 
 def _add(db: Path, run_id: str, doc_id: str) -> None:

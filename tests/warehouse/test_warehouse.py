@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 from newsmill.errors import TransientError, WarehouseError
-from warehouse import sql
-from warehouse.connection import connect, map_error, migrate, open_writer, schema_version
-from warehouse.loader import BatchRows, existing_documents, load_batch
-from warehouse.runs import COMPLETED, finish_run, get_run, start_run
+from newsmill.warehouse import sql
+from newsmill.warehouse.connection import connect, map_error, migrate, open_writer, schema_version
+from newsmill.warehouse.loader import BatchRows, existing_documents, load_batch
+from newsmill.warehouse.runs import COMPLETED, finish_run, get_run, start_run
 
 NOW = datetime(2026, 3, 9, 12, 0, 0)
 

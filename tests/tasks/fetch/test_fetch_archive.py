@@ -15,14 +15,14 @@ from loopback_server import LoopbackServer, send
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
+from newsmill.tasks.batch import process_batch
+from newsmill.tasks.fetch import read_archived
+from newsmill.tasks.fetch.archive import WarcArchive, read_record
+from newsmill.tasks.fetch.client import Response
+from newsmill.tasks.models import Source
 from newsmill.versions import code_version
-from tasks.batch import process_batch
-from tasks.fetch import read_archived
-from tasks.fetch.archive import WarcArchive, read_record
-from tasks.fetch.client import Response
-from tasks.models import Source
-from warehouse.connection import open_writer
-from warehouse.runs import start_run
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.runs import start_run
 
 DataTests = Callable[[Path], dict[str, list[tuple[object, ...]]]]
 

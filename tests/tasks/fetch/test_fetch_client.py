@@ -17,9 +17,9 @@ from loopback_server import LoopbackServer, OutsideAttempts, redirect, send
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks.fetch import Fetcher, FetchOutcome, as_raw_document
-from tasks.fetch.client import MAX_RETRY_AFTER, Response, _retry_after
-from tasks.models import Source
+from newsmill.tasks.fetch import Fetcher, FetchOutcome, as_raw_document
+from newsmill.tasks.fetch.client import MAX_RETRY_AFTER, Response, _retry_after
+from newsmill.tasks.models import Source
 
 PAGE = "<html><head><title>A page</title></head><body><p>Hello.</p></body></html>"
 

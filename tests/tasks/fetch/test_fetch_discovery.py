@@ -14,8 +14,8 @@ from loopback_server import LoopbackServer, send
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks.fetch import Fetcher
-from tasks.fetch.discovery import (
+from newsmill.tasks.fetch import Fetcher
+from newsmill.tasks.fetch.discovery import (
     FEED_BACKOFF_MAX,
     FeedState,
     ListingReport,
@@ -26,7 +26,7 @@ from tasks.fetch.discovery import (
     homepage_links,
     parse_listing,
 )
-from tasks.models import Source
+from newsmill.tasks.models import Source
 
 BASE = "https://news.example"
 ARTICLES = [f"{BASE}/2024/05/0{i}/story-{i}" for i in (1, 2, 3)]

@@ -14,10 +14,10 @@ from loopback_server import LoopbackServer, OutsideAttempts, send
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks.fetch import Fetcher, FetchOutcome
-from tasks.fetch import guard as guard_module
-from tasks.fetch.guard import AddressGuard, address_kind
-from tasks.models import Source
+from newsmill.tasks.fetch import Fetcher, FetchOutcome
+from newsmill.tasks.fetch import guard as guard_module
+from newsmill.tasks.fetch.guard import AddressGuard, address_kind
+from newsmill.tasks.models import Source
 
 ip = ipaddress.ip_address
 

@@ -13,14 +13,14 @@ import pytest
 from loopback_server import LoopbackServer, send
 
 from newsmill.settings import Settings
+from newsmill.tasks.batch import fetch_row
+from newsmill.tasks.fetch.client import Response
+from newsmill.tasks.fetch.plan import Plan, plan_articles
+from newsmill.tasks.models import Source
 from newsmill.versions import code_version
-from tasks.batch import fetch_row
-from tasks.discover import Plan, plan_articles
-from tasks.fetch.client import Response
-from tasks.models import Source
-from warehouse.connection import open_writer
-from warehouse.loader import BatchRows, load_batch
-from warehouse.runs import start_run
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.loader import BatchRows, load_batch
+from newsmill.warehouse.runs import start_run
 
 
 def rss(links: list[str]) -> str:

@@ -12,10 +12,10 @@ from loopback_server import LoopbackServer, send
 
 from newsmill.errors import Rejection, TransientError
 from newsmill.settings import Settings
-from tasks.fetch import Fetcher
-from tasks.fetch.client import RetryableError
-from tasks.fetch.politeness import BACKOFF_MAX, HostLimiter, with_retries
-from tasks.models import Source
+from newsmill.tasks.fetch import Fetcher
+from newsmill.tasks.fetch.client import RetryableError
+from newsmill.tasks.fetch.politeness import BACKOFF_MAX, HostLimiter, with_retries
+from newsmill.tasks.models import Source
 
 
 def slow_page(handler: BaseHTTPRequestHandler, n: int) -> None:

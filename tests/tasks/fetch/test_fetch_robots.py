@@ -11,9 +11,9 @@ import pytest
 from loopback_server import LoopbackServer, Route, redirect, send
 
 from newsmill.settings import Settings
-from tasks.fetch import Fetcher, FetchOutcome
-from tasks.fetch.robots import ROBOTS_MAX_BYTES, RobotsRecord, agent_token, origin_of
-from tasks.models import Source
+from newsmill.tasks.fetch import Fetcher, FetchOutcome
+from newsmill.tasks.fetch.robots import ROBOTS_MAX_BYTES, RobotsRecord, agent_token, origin_of
+from newsmill.tasks.models import Source
 
 PAGE = "<html><body><p>An article.</p></body></html>"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.fetch.urls import canonical_url, host_of
+from newsmill.tasks.fetch.urls import canonical_url, host_of
 
 
 @pytest.mark.parametrize(("url", "expected"), [

@@ -130,9 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "search":
             return _search(args, sys.stdout)
         if args.command == "serve":
-            from flows.runtime import apply_prefect_defaults
+            from newsmill.flows.runtime import apply_prefect_defaults
             apply_prefect_defaults()
-            from flows.serve import serve_all
+            from newsmill.flows.serve import serve_all
             serve_all()
             return 0
         return _settings()
@@ -144,16 +144,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 # -- ingest -------------------------------------------------------------------------------------
 
 def _ingest(args: argparse.Namespace) -> int:
-    from flows.runtime import api_configured, apply_prefect_defaults
+    from newsmill.flows.runtime import api_configured, apply_prefect_defaults
 
     apply_prefect_defaults()
     if not args.verbose:
         # Set before Prefect is imported: its console handler reads this once.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.pipeline import PROGRESS_LOGGER, Steps, ingest_run, reextract_run, reprocess_run
     from newsmill.errors import NewsmillError
+    from newsmill.flows.pipeline import (
+        PROGRESS_LOGGER,
+        Steps,
+        ingest_run,
+        reextract_run,
+        reprocess_run,
+    )
+    from newsmill.flows.reprocess import reprocess_batch
     from newsmill.settings import Settings
-    from tasks.reprocess import reprocess_batch
 
     handler = None if args.no_progress or not sys.stderr.isatty() else _ProgressHandler()
     if handler:
@@ -166,7 +172,11 @@ def _ingest(args: argparse.Namespace) -> int:
         # run there; without one it runs the same flow function directly, which starts in
         # seconds instead of waiting for Prefect's temporary server.
         if args.prefect or api_configured():
-            from flows.ingest import ingest, reextract, reprocess  # imports Prefect: ~3.5 s
+            from newsmill.flows.ingest import (  # imports Prefect: ~3.5 s
+                ingest,
+                reextract,
+                reprocess,
+            )
 
             if args.command == "reprocess":
                 result = reprocess(db=args.db, language=args.language, spacy_model=args.model)
@@ -222,8 +232,8 @@ class _ProgressHandler(logging.Handler):
 
 
 def _print_summary(result: Any) -> None:
-    from warehouse.connection import connect
-    from warehouse.runs import rejections_for_run
+    from newsmill.warehouse.connection import connect
+    from newsmill.warehouse.runs import rejections_for_run
 
     r = result.report
     print(f"run {result.run_id} {result.status} → {result.db}")
@@ -253,7 +263,7 @@ def _reader(args: argparse.Namespace) -> duckdb.DuckDBPyConnection | int:
     reason printed, when there is none."""
     from newsmill.errors import NewsmillError, TransientError
     from newsmill.settings import Settings
-    from warehouse.connection import connect
+    from newsmill.warehouse.connection import connect
 
     settings = Settings.from_env(db=Path(args.db) if args.db else None)
 
@@ -342,7 +352,7 @@ def _cut(value: str, width: int) -> str:
 
 def _search(args: argparse.Namespace, out: TextIO) -> int:
     from newsmill.errors import NewsmillError
-    from warehouse.search import search
+    from newsmill.warehouse.search import search
 
     conn = _reader(args)
     if isinstance(conn, int):
@@ -366,7 +376,7 @@ def _search(args: argparse.Namespace, out: TextIO) -> int:
 # -- export -------------------------------------------------------------------------------------
 
 def _export(args: argparse.Namespace) -> int:
-    from warehouse.export import export_parquet
+    from newsmill.warehouse.export import export_parquet
 
     conn = _reader(args)
     if isinstance(conn, int):
@@ -390,7 +400,7 @@ def _eval(args: argparse.Namespace) -> int:
         return _eval_entities(args)
     if args.what == "quotes":
         return _eval_quotes(args)
-    from tasks.benchmark import evaluate_extraction
+    from newsmill.evaluation.extraction import evaluate_extraction
 
     try:
         score, per_page, failures = evaluate_extraction(args.data)
@@ -413,14 +423,14 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _eval_quotes(args: argparse.Namespace) -> int:
-    from tasks.quote_eval import evaluate_quotes, format_report, read_split
+    from newsmill.evaluation.quotes import evaluate_quotes, format_report, read_split
 
     return _run_evaluation(args, read_split, lambda docs, nlp: format_report(
         evaluate_quotes(docs, nlp)))
 
 
 def _eval_entities(args: argparse.Namespace) -> int:
-    from tasks.ner_eval import evaluate_entities, format_report, read_conll
+    from newsmill.evaluation.entities import evaluate_entities, format_report, read_conll
 
     return _run_evaluation(args, read_conll, lambda docs, nlp: format_report(
         evaluate_entities(docs, nlp)))
@@ -431,7 +441,7 @@ def _run_evaluation(args: argparse.Namespace, read: Callable[[Path], Any],
     """Read ``--data``, load ``--model``, print the report and the time it all took."""
     import time
 
-    from tasks.nlp import load_pipeline
+    from newsmill.tasks.nlp import load_pipeline
 
     began = time.perf_counter()
     try:

@@ -10,10 +10,10 @@ from datetime import datetime
 import numpy as np
 
 from newsmill.errors import Rejection
-from tasks.duplicates import Verdict, band_keys
-from tasks.entities import acronym_links, entity_id
-from tasks.models import Analysis, CleanDocument
-from warehouse.loader import BatchRows, Row
+from newsmill.tasks.duplicates import Verdict, band_keys
+from newsmill.tasks.entities import acronym_links, entity_id
+from newsmill.tasks.models import Analysis, CleanDocument
+from newsmill.warehouse.loader import BatchRows, Row
 
 
 def quote_id(document_id: str, start: int, end: int, kind: str) -> str:

@@ -30,8 +30,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks.batch import BatchReport, ProducedBatch, commit_batch, produce_batch
-from tasks.models import Source
+from newsmill.tasks.batch import BatchReport, ProducedBatch, commit_batch, produce_batch
+from newsmill.tasks.models import Source
 
 log = logging.getLogger(__name__)
 

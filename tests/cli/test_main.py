@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.cli import _sql, build_parser, main
+from newsmill.cli.main import _sql, build_parser, main
 
 DataTests = Callable[[Path], dict[str, list[tuple[object, ...]]]]
 

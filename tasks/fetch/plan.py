@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from newsmill.settings import Settings
-from tasks.fetch import Fetcher
-from tasks.fetch.discovery import FeedState, discover
-from tasks.fetch.robots import RobotsRecord, origin_of
-from tasks.fetch.urls import canonical_url
-from tasks.load import rejection_row
-from tasks.models import Source
-from warehouse.connection import open_writer, utcnow
-from warehouse.fetching import feed_states, known_urls, robots_for_origins
-from warehouse.loader import BatchRows, load_batch
+from newsmill.tasks.fetch import Fetcher
+from newsmill.tasks.fetch.discovery import FeedState, discover
+from newsmill.tasks.fetch.robots import RobotsRecord, origin_of
+from newsmill.tasks.fetch.urls import canonical_url
+from newsmill.tasks.models import Source
+from newsmill.tasks.rows import rejection_row
+from newsmill.warehouse.connection import open_writer, utcnow
+from newsmill.warehouse.fetching import feed_states, known_urls, robots_for_origins
+from newsmill.warehouse.loader import BatchRows, load_batch
 
 log = logging.getLogger(__name__)
 

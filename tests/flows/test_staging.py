@@ -13,19 +13,7 @@ import pytest
 from helpers import query_rows
 
 from newsmill.errors import Rejection
-from newsmill.settings import Settings
-from newsmill.versions import code_version
-from tasks.batch import (
-    BatchReport,
-    ProducedBatch,
-    analysis_order,
-    commit_batch,
-    signatures_of,
-)
-from tasks.models import Analysis, CleanDocument, Extracted, Mention, Quote, Span
-from tasks.normalise import normalise
-from tasks.sources import expand_sources
-from tasks.staging import (
+from newsmill.flows.staging import (
     StagedBatch,
     batch_path,
     commit_staged,
@@ -34,8 +22,20 @@ from tasks.staging import (
     load,
     stage_batch,
 )
-from warehouse.connection import open_writer
-from warehouse.runs import start_run
+from newsmill.settings import Settings
+from newsmill.tasks.batch import (
+    BatchReport,
+    ProducedBatch,
+    analysis_order,
+    commit_batch,
+    signatures_of,
+)
+from newsmill.tasks.models import Analysis, CleanDocument, Extracted, Mention, Quote, Span
+from newsmill.tasks.normalise import normalise
+from newsmill.tasks.sources import expand_sources
+from newsmill.versions import code_version
+from newsmill.warehouse.connection import open_writer
+from newsmill.warehouse.runs import start_run
 
 
 def _story(seed: int, sentences: int = 40) -> str:

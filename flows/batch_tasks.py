@@ -13,10 +13,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
 from newsmill.errors import TransientError
-from tasks.batch import process_batch
-from tasks.discover import plan_articles
-from tasks.reprocess import reprocess_batch
-from tasks.staging import commit_staged, stage_batch
+from newsmill.flows.reprocess import reprocess_batch
+from newsmill.flows.staging import commit_staged, stage_batch
+from newsmill.tasks.batch import process_batch
+from newsmill.tasks.fetch.plan import plan_articles
 
 
 def only_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:

@@ -34,8 +34,8 @@ from importlib import resources
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from tasks.models import Mention, Quote, QuoteKind, Span
-from tasks.quote_marks import (
+from newsmill.tasks.models import Mention, Quote, QuoteKind, Span
+from newsmill.tasks.quotes.marks import (
     DOUBLE_MARKS,
     SINGLE_MARKS,
     QuotedSpan,
@@ -126,7 +126,7 @@ MAX_NAME_CHARS = 200
 @cache
 def speech_verbs() -> frozenset[str]:
     """Every inflected form in ``resources/speech_verbs.txt``, lowercased."""
-    text = resources.files(__package__).joinpath("resources", "speech_verbs.txt").read_text()
+    text = resources.files("newsmill.tasks").joinpath("resources", "speech_verbs.txt").read_text()
     return frozenset(
         word.lower() for line in text.splitlines()
         if line.strip() and not line.startswith("#") for word in line.split()
@@ -151,7 +151,7 @@ def _is_speech_verb(token: Token) -> bool:
 @cache
 def first_name_genders() -> dict[str, str]:
     """``{given name: "m" or "f"}`` from ``resources/first_names.txt``."""
-    text = resources.files(__package__).joinpath("resources", "first_names.txt").read_text()
+    text = resources.files("newsmill.tasks").joinpath("resources", "first_names.txt").read_text()
     genders: dict[str, str] = {}
     for line in text.splitlines():
         gender, sep, names = line.partition(":")

@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 from newsmill.errors import Rejection
-from tasks.evaluation import ExtractionScore, PageMatch, score_extraction
-from tasks.extract import extract
-from tasks.models import RawDocument
-from tasks.normalise import clean
+from newsmill.evaluation.measures import ExtractionScore, PageMatch, score_extraction
+from newsmill.tasks.extract import extract
+from newsmill.tasks.models import RawDocument
+from newsmill.tasks.normalise import clean
 
 
 def load_benchmark(folder: Path) -> tuple[dict[str, str], dict[str, tuple[bytes, str | None]]]:

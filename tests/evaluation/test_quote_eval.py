@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.models import Quote, Span
-from tasks.quote_eval import (
+from newsmill.evaluation.quotes import (
     AnnotatedDocument,
     GoldAttribution,
     NameRun,
@@ -26,6 +25,7 @@ from tasks.quote_eval import (
     read_split,
     score_document,
 )
+from newsmill.tasks.models import Quote, Span
 
 SPLIT = Path(__file__).resolve().parent.parent / "fixtures" / "attributions" / "dev"
 HARBOUR = "fx_2024-01-09_council-backs-harbour-plan"
@@ -400,7 +400,7 @@ def test_format_report() -> None:
 
 @pytest.mark.model
 def test_evaluate_with_the_model(documents: list[AnnotatedDocument]) -> None:
-    from tasks.nlp import load_pipeline
+    from newsmill.tasks.nlp import load_pipeline
 
     nlp, _info = load_pipeline("auto")
     report = evaluate_quotes(documents, nlp)
@@ -428,8 +428,8 @@ def test_evaluate_with_the_model(documents: list[AnnotatedDocument]) -> None:
 
 
 def test_speech_verb_view_is_its_own_frozen_list():
-    from tasks.quote_eval import view_speech_verbs
-    from tasks.quotes import speech_verbs
+    from newsmill.evaluation.quotes import view_speech_verbs
+    from newsmill.tasks.quotes import speech_verbs
 
     view = view_speech_verbs()
     assert {"said", "told", "warned", "tweeted"} <= view

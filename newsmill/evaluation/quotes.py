@@ -58,12 +58,12 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from tasks.entities import extract_mentions
-from tasks.evaluation import PARTIAL_MATCH, overlap, tokens
-from tasks.models import Quote, QuoteKind, Span
-from tasks.normalise import find_dateline
-from tasks.quote_marks import DOUBLE_MARKS
-from tasks.quotes import extract_quotes
+from newsmill.evaluation.measures import PARTIAL_MATCH, overlap, tokens
+from newsmill.tasks.entities import extract_mentions
+from newsmill.tasks.models import Quote, QuoteKind, Span
+from newsmill.tasks.normalise import find_dateline
+from newsmill.tasks.quotes import extract_quotes
+from newsmill.tasks.quotes.marks import DOUBLE_MARKS
 
 #: Views the report is broken into, in printing order.
 VIEWS = ("all", "speech-verb", "direct")
@@ -100,7 +100,7 @@ _POSTMODIFIER = re.compile(
 def view_speech_verbs() -> frozenset[str]:
     """The verbs of the speech-verb view (``resources/eval_speech_verbs.txt``): a frozen
     list, so the view does not change when the extractor's lexicon does."""
-    text = resources.files("tasks").joinpath("resources", "eval_speech_verbs.txt").read_text()
+    text = resources.files(__package__).joinpath("resources", "eval_speech_verbs.txt").read_text()
     return frozenset(word.lower() for line in text.splitlines()
                      if line.strip() and not line.startswith("#") for word in line.split())
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from tasks.batch import BatchReport, analyse
-from tasks.load import build_rows, rejection_row
-from tasks.models import CleanDocument, Source, Span
-from warehouse.connection import open_writer, utcnow
-from warehouse.loader import Row, replace_analysis, stored_documents
+from newsmill.tasks.batch import BatchReport, analyse
+from newsmill.tasks.models import CleanDocument, Source, Span
+from newsmill.tasks.rows import build_rows, rejection_row
+from newsmill.warehouse.connection import open_writer, utcnow
+from newsmill.warehouse.loader import Row, replace_analysis, stored_documents
 
 
 def _document(row: Row) -> CleanDocument:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.evaluation import (
+from newsmill.evaluation.measures import (
     ExpectedQuote,
     match_page,
     overlap,
@@ -12,7 +12,7 @@ from tasks.evaluation import (
     score_quotes,
     shingles,
 )
-from tasks.models import Quote
+from newsmill.tasks.models import Quote
 
 BODY = "one two three four five six"
 

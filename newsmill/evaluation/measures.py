@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tasks.models import Mention, Quote
+from newsmill.tasks.models import Mention, Quote
 
 #: Token overlap at which two quote spans count as the same quote (the threshold of the
 #: partial-match measure used in quote-attribution evaluations).

@@ -25,7 +25,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from tasks.entities import consolidate, spans_from_doc
+from newsmill.tasks.entities import consolidate, spans_from_doc
 
 #: spaCy (OntoNotes) label → evaluation label; labels not listed are not scored.
 LABEL_MAP: dict[str, str] = {

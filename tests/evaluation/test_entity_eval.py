@@ -8,7 +8,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from tasks.ner_eval import (
+from newsmill.evaluation.entities import (
     ConllDocument,
     EntitySpan,
     bio_spans,
@@ -214,7 +214,7 @@ def test_evaluate_with_a_rule_pipeline_shows_consolidation(
 
 @pytest.mark.model
 def test_evaluate_with_the_model(sample: list[ConllDocument]) -> None:
-    from tasks.nlp import load_pipeline
+    from newsmill.tasks.nlp import load_pipeline
 
     nlp, _info = load_pipeline("auto")
     report = evaluate_entities(sample, nlp)
