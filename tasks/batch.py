@@ -29,7 +29,8 @@ import numpy as np
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from newsmill.tasks import duplicates, entities, fetch, normalise, quotes
+from newsmill.tasks import duplicates, fetch, normalise
+from newsmill.tasks.analysis import analyse_document
 from newsmill.tasks.duplicates import Verdict
 from newsmill.tasks.fetch.archive import ArchivedRecord, WarcArchive
 from newsmill.tasks.fetch.client import Response
@@ -243,19 +244,15 @@ def analyse(
                                  batch_size=settings.nlp_batch_size))
         for document, doc in zip(group, docs, strict=True):
             try:
-                with _timed(report, "entities"):
-                    mentions = entities.extract_mentions(doc, document.dateline)
-                with _timed(report, "quotes"):
-                    # The quote rules read English syntax and speech verbs.
-                    found = quotes.extract_quotes(doc, mentions) if language == "en" else []
+                with _timed(report, "analysis"):
+                    analysis = analyse_document(doc, document.document_id,
+                                                dateline=document.dateline, language=language)
             except Exception as exc:  # a bug on one document must not lose the batch
                 log.exception("analysis failed for %s", document.source)
                 on_error(document, Rejection("nlp", "analysis_error",
                                              f"{type(exc).__name__}: {exc}"))
                 continue
-            note = None if language == "en" else "entities only: quote rules are English"
-            out.append((document, Analysis(document.document_id, mentions, found,
-                                           nlp_note=note)))
+            out.append((document, analysis))
     return out
 
 

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from newsmill.settings import Settings
-from newsmill.tasks.entities import extract_mentions
+from newsmill.tasks.analysis import analyse_document
 from newsmill.tasks.models import Quote
 from newsmill.tasks.nlp import load_pipeline
 from newsmill.tasks.normalise import clean, find_dateline
-from newsmill.tasks.quotes import extract_quotes
 
 pytestmark = pytest.mark.model
 
@@ -26,9 +25,8 @@ def _analyse(shared: Path) -> tuple[str, dict[str, object], list[object], list[Q
     text = clean((shared / f"{SEED}.txt").read_text(encoding="utf-8"))
     gold = json.loads((shared / f"{SEED}.gold.json").read_text(encoding="utf-8"))
     nlp, _ = load_pipeline(Settings.from_env().spacy_model)
-    doc = nlp(text)
-    mentions = extract_mentions(doc, find_dateline(text))
-    return text, gold, mentions, extract_quotes(doc, mentions)
+    analysis = analyse_document(nlp(text), dateline=find_dateline(text))
+    return text, gold, list(analysis.mentions), analysis.quotes
 
 
 def _matches(quote: Quote, gold: dict[str, str]) -> bool:

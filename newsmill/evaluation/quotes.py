@@ -59,10 +59,9 @@ from pathlib import Path
 from spacy.language import Language
 
 from newsmill.evaluation.measures import PARTIAL_MATCH, overlap, tokens
-from newsmill.tasks.entities import extract_mentions
+from newsmill.tasks.analysis import analyse_document
 from newsmill.tasks.models import Quote, QuoteKind, Span
 from newsmill.tasks.normalise import find_dateline
-from newsmill.tasks.quotes import extract_quotes
 from newsmill.tasks.quotes.marks import DOUBLE_MARKS
 
 #: Views the report is broken into, in printing order.
@@ -756,8 +755,7 @@ class QuoteReport:
 def find_quotes(text: str, nlp: Language) -> tuple[list[Quote], int]:
     """newsmill's quotes for ``text`` (offsets into ``text`` itself) and its token count."""
     doc = nlp(text)
-    mentions = extract_mentions(doc, find_dateline(text))
-    return extract_quotes(doc, mentions), len(doc)
+    return analyse_document(doc, dateline=find_dateline(text)).quotes, len(doc)
 
 
 def evaluate_quotes(documents: Iterable[AnnotatedDocument], nlp: Language) -> QuoteReport:

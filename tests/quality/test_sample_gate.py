@@ -16,7 +16,8 @@ import pytest
 
 from newsmill.evaluation.measures import ExpectedQuote, QuoteScore, entity_recall, score_quotes
 from newsmill.settings import Settings
-from newsmill.tasks import entities, extract, normalise, quotes
+from newsmill.tasks import extract, normalise
+from newsmill.tasks.analysis import analyse_document
 from newsmill.tasks.fetch import read_file
 from newsmill.tasks.models import Source
 from newsmill.tasks.nlp import load_pipeline
@@ -56,9 +57,8 @@ def measured() -> dict[str, float]:
                 continue  # headlines are metadata, not body text
             quoted += 1
             quoted_found += " ".join(q["text"].split()) in " ".join(clean.clean_text.split())
-        doc = nlp(clean.clean_text)
-        mentions = entities.extract_mentions(doc, clean.dateline)
-        found = quotes.extract_quotes(doc, mentions)
+        analysis = analyse_document(nlp(clean.clean_text), dateline=clean.dateline)
+        mentions, found = analysis.mentions, analysis.quotes
         wanted = [ExpectedQuote(q["text"], q["kind"], q.get("speaker"))
                   for q in expected.get("quotes", []) if not q.get("nested")
                   and not q.get("in_headline")]
