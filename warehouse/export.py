@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from newsmill.warehouse import sql
-from newsmill.warehouse.connection import map_error
+from newsmill.warehouse.connection import fetch_all
 
 MANIFEST = "_newsmill_export.json"
 #: Tables written partitioned by publication month; the others unpartitioned.
@@ -37,10 +37,7 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, folder: Path) -> ExportRepor
     manifest_path = folder / MANIFEST
     done: list[str] = (json.loads(manifest_path.read_text())["runs"]
                        if manifest_path.exists() else [])
-    try:
-        finished = [r[0] for r in conn.execute(sql.query("export_finished_runs")).fetchall()]
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    finished = [r[0] for r in fetch_all(conn, "export_finished_runs")]
     new = [run for run in finished if run not in set(done)]
     rows: dict[str, int] = {}
     if new:

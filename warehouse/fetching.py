@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import duckdb
 
-from newsmill.warehouse import sql
-from newsmill.warehouse.connection import map_error
-
-
-def _rows(conn: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[Any]:
-    try:
-        return conn.execute(sql.query(name), params).fetchall()
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+from newsmill.warehouse.connection import fetch_all
 
 
 def robots_for_origins(conn: duckdb.DuckDBPyConnection, origins: Iterable[str]
@@ -25,7 +16,7 @@ def robots_for_origins(conn: duckdb.DuckDBPyConnection, origins: Iterable[str]
     wanted = sorted(set(origins))
     if not wanted:
         return {}
-    return {r[0]: (r[1], r[2], r[3]) for r in _rows(conn, "robots_for_origins",
+    return {r[0]: (r[1], r[2], r[3]) for r in fetch_all(conn, "robots_for_origins",
                                                      {"origins": wanted})}
 
 
@@ -35,7 +26,7 @@ def feed_states(conn: duckdb.DuckDBPyConnection, urls: Iterable[str]
     wanted = sorted(set(urls))
     if not wanted:
         return {}
-    return {r[0]: (r[1], r[2]) for r in _rows(conn, "feed_states", {"urls": wanted})}
+    return {r[0]: (r[1], r[2]) for r in fetch_all(conn, "feed_states", {"urls": wanted})}
 
 
 def known_urls(conn: duckdb.DuckDBPyConnection, canonical_urls: Iterable[str]
@@ -44,10 +35,10 @@ def known_urls(conn: duckdb.DuckDBPyConnection, canonical_urls: Iterable[str]
     wanted = sorted(set(canonical_urls))
     if not wanted:
         return {}
-    return {r[0]: (r[1], r[2]) for r in _rows(conn, "known_urls", {"urls": wanted})}
+    return {r[0]: (r[1], r[2]) for r in fetch_all(conn, "known_urls", {"urls": wanted})}
 
 
 def archived_responses(conn: duckdb.DuckDBPyConnection, run_id: str | None = None
                        ) -> list[tuple[str, str, str, int]]:
     """``(url, canonical_url, warc_path, warc_offset)`` of the newest response per page."""
-    return [tuple(r) for r in _rows(conn, "archived_responses", {"run_id": run_id})]
+    return [tuple(r) for r in fetch_all(conn, "archived_responses", {"run_id": run_id})]

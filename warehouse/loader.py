@@ -1,9 +1,9 @@
 """Loading one batch into the warehouse atomically.
 
-The loader takes plain row dicts (built by ``tasks.load``) so that this layer knows nothing of
-the pipeline's dataclasses. A batch is written in one transaction: after a crash it is either
-wholly in the warehouse or not at all. Inserts skip rows whose keys exist, so loading the same
-batch twice changes nothing.
+The loader takes plain row dicts (built by ``newsmill.tasks.rows``) so that this layer knows
+nothing of the pipeline's dataclasses. A batch is written in one transaction: after a crash it is
+either wholly in the warehouse or not at all. Inserts skip rows whose keys exist, so loading the
+same batch twice changes nothing.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import duckdb
 
+from newsmill.errors import WarehouseError
 from newsmill.warehouse import sql
-from newsmill.warehouse.connection import map_error, transaction
+from newsmill.warehouse.connection import execute, fetch_all, fetch_dicts, transaction
 
 Row = dict[str, Any]
 
@@ -47,7 +49,8 @@ class BatchRows:
         return len(self.documents)
 
 
-# Tables in insert order; the statement for each is queries/insert_<table>.sql.
+# Tables in insert order. Their columns are stated once, in the migrations: the insert of a
+# table is built from its catalog entry (:func:`insert_rows`).
 _TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes",
            "fetches", "robots", "feeds", "document_minhash", "document_bands",
            "entity_links")
@@ -64,16 +67,53 @@ def rows_json(rows: Sequence[Row]) -> str:
     return json.dumps(list(rows), default=_json_default, ensure_ascii=False)
 
 
+#: Tables whose stored row is updated by a new one with its key (the statement's ON CONFLICT
+#: clause is ``queries/on_conflict_<table>.sql``); rows of the others are kept as first stored.
+_UPSERTS = frozenset({"feeds", "robots"})
+#: Tables without a key: every row is new.
+_UNKEYED = frozenset({"rejections"})
+
+
+@cache
+def _insert_statement(columns: tuple[tuple[str, str], ...], table: str) -> str:
+    type_map = json.dumps([dict(columns)]).replace("'", "''")
+    if table in _UPSERTS:
+        conflict = sql.query(f"on_conflict_{table}")
+    else:
+        conflict = "" if table in _UNKEYED else "ON CONFLICT DO NOTHING"
+    # The table name is one of _TABLES and the type map comes from the catalog: no user text.
+    return (f"INSERT INTO {table} BY NAME SELECT unnest(r) FROM "  # noqa: S608
+            f"(SELECT unnest(from_json($rows::JSON, '{type_map}')) AS r) {conflict}")
+
+
+def column_types(conn: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """``{column: DuckDB type}`` of a warehouse table, as its migrations made it."""
+    return {name: kind for name, kind in fetch_all(conn, "table_columns", {"table": table})}
+
+
+def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Row]) -> None:
+    """Insert ``rows`` (dicts with the same keys, a subset of the table's columns) into
+    ``table`` in one bulk statement: the rows travel as one JSON array, which DuckDB unnests
+    with the column types read from the catalog (binding 50k rows this way took 0.5 s,
+    against 40 s with executemany)."""
+    if not rows:
+        return
+    types = column_types(conn, table)
+    unknown = [key for key in rows[0] if key not in types]
+    if unknown:
+        raise WarehouseError(f"{table} has no column(s) {', '.join(unknown)}")
+    statement = _insert_statement(tuple((key, types[key]) for key in rows[0]), table)
+    execute(conn, f"insert_{table}", {"rows": rows_json(rows)}, text=statement)
+
+
 def load_batch(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> None:
     """Write ``batch`` and add its counts to its run row, in one transaction."""
     with transaction(conn):
         for table in _TABLES:
             rows: list[Row] = getattr(batch, table)
             if rows:
-                conn.execute(sql.query(f"insert_{table}"), {"rows": rows_json(rows)})
-        conn.execute(
-            sql.query("run_add_batch"),
-            {
+                insert_rows(conn, table, rows)
+        execute(conn, "run_add_batch", {
                 "run_id": batch.run_id,
                 "seen": batch.seen,
                 "loaded": batch.loaded,
@@ -90,11 +130,7 @@ def existing_documents(
     hashes = sorted(set(content_hashes))
     if not hashes:
         return {}
-    try:
-        rows = conn.execute(sql.query("documents_existing"), {"hashes": hashes}).fetchall()
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
-    return {row[0]: row[1] for row in rows}
+    return {row[0]: row[1] for row in fetch_all(conn, "documents_existing", {"hashes": hashes})}
 
 
 def near_duplicate_candidates(
@@ -104,30 +140,17 @@ def near_duplicate_candidates(
     wanted = [{"band": band, "band_key": key} for band, key in set(bands)]
     if not wanted:
         return []
-    try:
-        rows = conn.execute(sql.query("near_duplicate_candidates"),
-                            {"bands": json.dumps(wanted)}).fetchall()
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    rows = fetch_all(conn, "near_duplicate_candidates", {"bands": json.dumps(wanted)})
     return [(r[0], list(r[1]), r[2]) for r in rows]
 
 
 def stored_documents(conn: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[Row]:
     """The stored fields of the given documents, as row dicts."""
-    try:
-        cursor = conn.execute(sql.query("documents_by_ids"), {"ids": list(ids)})
-        columns = [d[0] for d in cursor.description or []]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    return fetch_dicts(conn, "documents_by_ids", {"ids": list(ids)})
 
 
 def all_document_ids(conn: duckdb.DuckDBPyConnection, language: str | None = None) -> list[str]:
-    try:
-        return [r[0] for r in conn.execute(sql.query("documents_all_ids"),
-                                           {"language": language}).fetchall()]
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    return [r[0] for r in fetch_all(conn, "documents_all_ids", {"language": language})]
 
 
 def replace_analysis(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
@@ -136,14 +159,14 @@ def replace_analysis(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
     one transaction: readers see the old analysis or the new, never a mix."""
     with transaction(conn):
         ids = {"ids": list(document_ids)}
-        conn.execute(sql.query("delete_mentions_for"), ids)
-        conn.execute(sql.query("delete_quotes_for"), ids)
+        execute(conn, "delete_mentions_for", ids)
+        execute(conn, "delete_quotes_for", ids)
         for table in ("entities", "mentions", "quotes", "entity_links"):
             rows: list[Row] = getattr(batch, table)
             if rows:
-                conn.execute(sql.query(f"insert_{table}"), {"rows": rows_json(rows)})
+                insert_rows(conn, table, rows)
         if nlp_rows:
-            conn.execute(sql.query("update_documents_nlp"), {"rows": rows_json(nlp_rows)})
-        conn.execute(sql.query("run_add_batch"), {
+            execute(conn, "update_documents_nlp", {"rows": rows_json(nlp_rows)})
+        execute(conn, "run_add_batch", {
             "run_id": batch.run_id, "seen": batch.seen, "loaded": len(document_ids),
             "unchanged": 0, "rejected": len(batch.rejections)})

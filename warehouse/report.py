@@ -7,8 +7,7 @@ from typing import Any
 
 import duckdb
 
-from newsmill.warehouse import sql
-from newsmill.warehouse.connection import map_error
+from newsmill.warehouse.connection import fetch_all
 
 #: Rows per list in a run summary: enough to see what a run was about, short enough to read.
 SUMMARY_ROWS = 5
@@ -25,10 +24,7 @@ class RunFindings:
 def run_findings(conn: duckdb.DuckDBPyConnection, run_id: str,
                  limit: int = SUMMARY_ROWS) -> RunFindings:
     def rows(name: str, **params: Any) -> list[tuple[Any, ...]]:
-        try:
-            return [tuple(r) for r in conn.execute(sql.query(name), params).fetchall()]
-        except duckdb.Error as exc:
-            raise map_error(exc) from exc
+        return fetch_all(conn, name, params)
 
     return RunFindings(
         top_entities=rows("run_top_entities", run_id=run_id, limit=limit),

@@ -8,8 +8,7 @@ from typing import Any
 
 import duckdb
 
-from newsmill.warehouse import sql
-from newsmill.warehouse.connection import map_error, utcnow
+from newsmill.warehouse.connection import execute, fetch_all, utcnow
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 CRASHED, CANCELLED = "crashed", "cancelled"
@@ -40,22 +39,12 @@ def start_run(
     sources_given: int,
 ) -> None:
     """Record that a run has started."""
-    try:
-        conn.execute(
-            sql.query("run_start"),
-            {
-                "run_id": run_id,
-                "flow": flow,
-                "started_at": utcnow(),
-                "settings": json.dumps(settings, sort_keys=True),
-                "code_version": code_version,
-                "spacy_model": spacy_model,
-                "spacy_model_version": spacy_model_version,
-                "sources_given": sources_given,
-            },
-        )
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    execute(conn, "run_start", {
+        "run_id": run_id, "flow": flow, "started_at": utcnow(),
+        "settings": json.dumps(settings, sort_keys=True), "code_version": code_version,
+        "spacy_model": spacy_model, "spacy_model_version": spacy_model_version,
+        "sources_given": sources_given,
+    })
 
 
 def finish_run(
@@ -69,29 +58,17 @@ def finish_run(
     spacy_model_version: str | None = None,
 ) -> None:
     """Record how a run ended."""
-    try:
-        conn.execute(
-            sql.query("run_finish"),
-            {
-                "run_id": run_id,
-                "finished_at": utcnow(),
-                "status": status,
-                "stage_seconds": json.dumps(stage_seconds or {}, sort_keys=True),
-                "error": error,
-                "spacy_model": spacy_model,
-                "spacy_model_version": spacy_model_version,
-            },
-        )
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    execute(conn, "run_finish", {
+        "run_id": run_id, "finished_at": utcnow(), "status": status,
+        "stage_seconds": json.dumps(stage_seconds or {}, sort_keys=True), "error": error,
+        "spacy_model": spacy_model, "spacy_model_version": spacy_model_version,
+    })
 
 
 def get_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> RunSummary | None:
     """The run's outcome, or None if no such run was recorded."""
-    try:
-        row = conn.execute(sql.query("run_get"), {"run_id": run_id}).fetchone()
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    rows = fetch_all(conn, "run_get", {"run_id": run_id})
+    row = rows[0] if rows else None
     if row is None:
         return None
     return RunSummary(
@@ -102,27 +79,16 @@ def get_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> RunSummary | None:
 
 def rejections_for_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, ...]]:
     """``(source, stage, reason, detail)`` for every rejection of the run."""
-    try:
-        return [tuple(r) for r in conn.execute(
-            sql.query("rejections_for_run"), {"run_id": run_id}).fetchall()]
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    return fetch_all(conn, "rejections_for_run", {"run_id": run_id})
 
 
 def set_prefect_flow_run(conn: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str) -> None:
     """Record the Prefect flow run that carries a newsmill run."""
-    try:
-        conn.execute(sql.query("run_set_prefect"), {"run_id": run_id, "flow_run_id": flow_run_id})
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    execute(conn, "run_set_prefect", {"run_id": run_id, "flow_run_id": flow_run_id})
 
 
 def mark_ended_by_prefect(conn: duckdb.DuckDBPyConnection, flow_run_id: str, status: str,
                           error: str) -> None:
     """Mark the run of a crashed or cancelled flow run (unless it finished on its own)."""
-    try:
-        conn.execute(sql.query("run_mark_ended_by_prefect"),
-                     {"flow_run_id": flow_run_id, "status": status, "finished_at": utcnow(),
-                      "error": error})
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    execute(conn, "run_mark_ended_by_prefect", {
+        "flow_run_id": flow_run_id, "status": status, "finished_at": utcnow(), "error": error})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib import resources
 
@@ -12,6 +13,7 @@ def query(name: str) -> str:
     return resources.files(__package__).joinpath("queries", f"{name}.sql").read_text("utf-8")
 
 
+@cache
 def migrations() -> list[tuple[int, str, str]]:
     """``(version, name, sql)`` for every ``migrations/NNN_name.sql``, in version order."""
     folder = resources.files(__package__).joinpath("migrations")
@@ -23,6 +25,16 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+@cache
+def views_fingerprint() -> str:
+    """A hash of every view's name and SQL text: it changes exactly when the views do."""
+    digest = hashlib.sha256()
+    for name, text in views():
+        digest.update(f"{name}\0{text}\0".encode())
+    return digest.hexdigest()
+
+
+@cache
 def views() -> list[tuple[str, str]]:
     """``(name, sql)`` for every view: staging, then intermediate, then marts, each
     alphabetically. A view reads the layers before its own, and within its layer only views

@@ -15,7 +15,7 @@ import pytest
 from newsmill.errors import TransientError, WarehouseError
 from newsmill.warehouse import sql
 from newsmill.warehouse.connection import connect, map_error, migrate, open_writer, schema_version
-from newsmill.warehouse.loader import BatchRows, existing_documents, load_batch
+from newsmill.warehouse.loader import BatchRows, existing_documents, insert_rows, load_batch
 from newsmill.warehouse.runs import COMPLETED, finish_run, get_run, start_run
 
 NOW = datetime(2026, 3, 9, 12, 0, 0)
@@ -131,3 +131,33 @@ def test_lock_held_by_another_process_is_transient(tmp_path: Path) -> None:
 )
 def test_map_error(error: Exception, expected: type[Exception]) -> None:
     assert isinstance(map_error(error), expected)
+
+
+def test_views_are_made_once_per_view_set_not_per_open(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with open_writer(db) as conn:
+        conn.execute("DROP VIEW speaker_quote_counts")
+    with open_writer(db) as conn:  # same code, same views: nothing is recreated
+        assert not conn.execute("SELECT 1 FROM duckdb_views() "
+                                "WHERE view_name = 'speaker_quote_counts'").fetchall()
+        conn.execute("UPDATE view_state SET fingerprint = 'views of another code version'")
+    with open_writer(db) as conn:  # another view set recorded: every view is made again
+        assert conn.execute("SELECT count(*) FROM speaker_quote_counts").fetchone() == (0,)
+        assert conn.execute("SELECT fingerprint FROM view_state").fetchone() == (
+            sql.views_fingerprint(),)
+
+
+def test_insert_types_come_from_the_catalog(tmp_path: Path) -> None:
+    with open_writer(tmp_path / "w.duckdb") as conn:
+        _start(conn)
+        insert_rows(conn, "documents", [_document()])
+        assert conn.execute("SELECT published_at FROM documents").fetchone() == (NOW,)
+        insert_rows(conn, "feeds", [{
+            "feed_url": "http://127.0.0.1/f.xml", "kind": "feed", "first_seen_at": NOW,
+            "last_attempt_at": NOW, "last_success_at": NOW, "items_seen": 3,
+            "new_articles": 1, "last_error": None, "run_id": "run-1"}])
+        # a column the row leaves out keeps its default rather than becoming NULL
+        assert conn.execute("SELECT consecutive_failures, items_seen FROM feeds").fetchone() \
+            == (0, 3)
+        with pytest.raises(WarehouseError, match="no column"):
+            insert_rows(conn, "documents", [{**_document("d2"), "colour": "red"}])

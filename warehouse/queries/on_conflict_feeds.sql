@@ -1,10 +1,4 @@
--- Bulk upsert of one attempt per feed: counters add up, failures count in a row.
-INSERT INTO feeds BY NAME
-SELECT unnest(from_json($rows::JSON, '[{
-    "feed_url": "VARCHAR", "kind": "VARCHAR", "first_seen_at": "TIMESTAMP",
-    "last_attempt_at": "TIMESTAMP", "last_success_at": "TIMESTAMP",
-    "consecutive_failures": "INTEGER", "items_seen": "BIGINT", "new_articles": "BIGINT",
-    "last_error": "VARCHAR", "run_id": "VARCHAR"}]'), recursive := true)
+-- What a new feeds row does to the stored row with its key (see loader.insert_rows).
 ON CONFLICT (feed_url) DO UPDATE SET
     kind = excluded.kind,
     last_attempt_at = excluded.last_attempt_at,

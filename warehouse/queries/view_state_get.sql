@@ -1,0 +1,1 @@
+SELECT fingerprint FROM view_state WHERE id = 1;
