@@ -1,0 +1,250 @@
+"""Reported speech: indirect quotes from a speech verb's clausal complement or noun object,
+``according to`` phrases and parenthetical attributions; *mixed* when the content holds a
+quoted fragment, which is then no direct quote of its own."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from newsmill.tasks.models import QuoteKind, Span
+from newsmill.tasks.quotes.lexicon import OBJECT_CONTENT_VERBS, is_speech_verb
+from newsmill.tasks.quotes.marks import DOUBLE_MARKS, normalise_marks
+from newsmill.tasks.quotes.pending import Pending, word_count
+from newsmill.tasks.quotes.speakers import CLAUSE_DEPS, SUBJECT_DEPS, is_passive, subject_of
+
+#: Fewest words a reported clause must have outside its quoted passages to be one mixed
+#: quote rather than an introduction to them.
+MIN_WORDS_AROUND_FRAGMENT = 3
+#: Subordinators of adverbial clauses that give circumstances, not what was said.
+CIRCUMSTANCE_MARKS = frozenset({"when", "after", "before", "while", "because", "if", "as",
+                                "since", "although", "though", "until", "once", "unless"})
+#: Subordinators of a trailing clause that concedes or contrasts: the writer's aside.
+CONCESSION_MARKS = frozenset({"although", "though", "while", "whereas"})
+#: Prepositions that complete what a reporting verb says of its object ("described X as Y",
+#: "accused X of Y", "criticised X for Y").
+COMPLETING_PREPOSITIONS = frozenset({"as", "of", "for", "in", "from", "about", "on", "against"})
+#: Fewest words of a noun-object content ("announced the pick"); one word ("declared
+#: bankruptcy") is most often not a statement.
+MIN_OBJECT_WORDS = 2
+
+
+def _contains_quote_marks(text: str) -> bool:
+    return any(ch in DOUBLE_MARKS for ch in text)
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def reported_speech(
+    doc: Doc, used_verbs: set[int], directs: Sequence[Pending],
+    paragraph_starts: Sequence[int],
+) -> tuple[list[Pending], set[int]]:
+    """Indirect and mixed quotes, and the direct ones (indices into ``directs``) that turn out
+    to be fragments of a mixed quote (X said the probe was “ongoing.”)."""
+    quotes: list[Pending] = []
+    absorbed: set[int] = set()
+    direct_spans = [(q.start_char - 1, q.end_char + 1) for q in directs]
+
+    def add(content: Span | None, cue: Span, subject: Token | None, min_words: int = 3
+            ) -> None:
+        if content is None or word_count(content.text) < min_words:
+            return
+        overlapping = [i for i, (s, e) in enumerate(direct_spans)
+                       if s < content.end_char and content.start_char < e]
+        if overlapping:
+            fragments = _fragments_of(content, [directs[i] for i in overlapping])
+            if fragments is None:
+                return
+            absorbed.update(overlapping[j] for j in fragments)
+        marked = normalise_marks(content.text)
+        kind: QuoteKind = "mixed" if _contains_quote_marks(marked) else "indirect"
+        paragraph = bisect.bisect_right(paragraph_starts, content.start_char) - 1
+        quotes.append(Pending(content.start_char, content.end_char, kind, cue, subject,
+                              cue.start_char, paragraph=paragraph))
+
+    for verb in doc:
+        if verb.lower_ == "according":
+            found = _according_to(doc, verb)
+            if found is not None:
+                add(found[0], found[1], found[2])
+            continue
+        if not is_speech_verb(verb):
+            continue
+        if _inside(direct_spans, verb.idx, verb.idx + len(verb)):
+            continue
+        subject = subject_of(verb)
+        if subject is None and not is_passive(verb):
+            continue  # an infinitive or imperative: nobody is reported as saying it
+        cue = Span(verb.idx, verb.idx + len(verb), verb.text)
+        clause = _content_clause(verb)
+        if clause is not None:
+            for part in _clause_parts(clause):
+                add(_trim_span(doc, part[0].idx, part[-1].idx + len(part[-1])), cue, subject)
+        elif verb.dep_ == "parataxis" or (verb.dep_ == "ROOT" and verb.i > verb.sent.start + 2
+                                           and _has_other_clause(verb)):
+            add(_trim_span(doc, verb.sent.start_char, verb.sent.end_char), cue, subject)
+        elif verb.i in used_verbs:
+            continue  # “…,” she said: the quote is the direct one
+        elif (what := _object_content(verb)) is not None:
+            add(what, cue, subject, MIN_OBJECT_WORDS)
+    return quotes, absorbed
+
+
+def _fragments_of(content: Span, directs: Sequence[Pending]) -> list[int] | None:
+    """When a reported clause holds quoted passages, which of them are fragments of it (the
+    clause then being one mixed quote): every passage must lie inside the clause, the clause
+    must say more than the passages, and a passage with its own cue inside the clause (a
+    nested attribution) stays a quote of its own. None: the clause is not a quote."""
+    if any(d.start_char < content.start_char or d.end_char > content.end_char
+           for d in directs):
+        return None
+    quoted = sum(word_count(d_text) for d_text in (content.text[d.start_char - content.start_char:
+                                                            d.end_char - content.start_char]
+                                               for d in directs))
+    if word_count(content.text) - quoted < MIN_WORDS_AROUND_FRAGMENT:
+        return None
+    return [j for j, d in enumerate(directs)
+            if d.cue is None or not content.start_char <= d.cue.start_char < content.end_char]
+
+
+def _object_content(verb: Token) -> Span | None:
+    """What a reporting verb with a noun object reports ("announced the arrest of a man",
+    "described the plan as a gamble", "accused the bank of fraud"): the object with the
+    "as"/"of"/"for" phrase that completes it, for the verbs of :data:`OBJECT_CONTENT_VERBS`."""
+    if verb.lower_ not in OBJECT_CONTENT_VERBS:
+        return None
+    obj = next((c for c in verb.rights if c.dep_ == "dobj"), None)
+    if obj is None:
+        return None
+    last = obj.right_edge
+    for child in verb.rights:
+        if child.i > obj.i and child.dep_ == "prep" and child.lower_ in COMPLETING_PREPOSITIONS:
+            last = max(last, child.right_edge, key=lambda t: t.i)
+    if obj.pos_ == "PRON" and last.i == obj.right_edge.i:
+        return None  # "explained it", "denied them": nothing said
+    doc = verb.doc
+    return _trim_span(doc, obj.left_edge.idx, last.idx + len(last))
+
+
+def _clause_parts(clause: Token) -> list[list[Token]]:
+    """The tokens of a reported clause, without its opening "that"; a coordinated clause with
+    its own "that" ("… and that the government had no plans …") is a statement of its own,
+    and a coordinated speech verb ("…, and urged both sides …") is not part of the content."""
+    separate = [c for c in clause.rights if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}
+                and (any(g.dep_ == "mark" for g in c.children) or is_speech_verb(c))]
+    narration = [c for c in clause.rights if c.dep_ == "conj" and c not in separate
+                 and _narrates(c, clause)]
+    cut = {t.i for c in separate + narration for t in c.subtree}
+    # The coordinator and punctuation right before each separated clause go with it.
+    for c in separate + narration:
+        i = c.left_edge.i - 1
+        while i > clause.i and clause.doc[i].dep_ in {"cc", "punct"}:
+            cut.add(i)
+            i -= 1
+    cut |= _trailing_comment(clause)
+    main = [t for t in clause.subtree if t.i not in cut]
+    parts = [_without_mark(main, clause)]
+    parts += [_without_mark(list(c.subtree), c) for c in separate if not is_speech_verb(c)]
+    return [p for p in parts if p]
+
+
+def _narrates(conj: Token, clause: Token) -> bool:
+    """A coordinated verb phrase with no subject of its own, in the past or perfect while the
+    reported clause has its own subject ("X insists the party must change, and has championed
+    cuts …"): the writer goes on about the speaker; it is not part of what was said."""
+    if any(c.dep_ in SUBJECT_DEPS for c in conj.children):
+        return False
+    if not any(c.dep_ in SUBJECT_DEPS for c in clause.children):
+        return False
+    finite = conj.tag_ in {"VBD", "VBZ"} or any(
+        c.dep_ == "aux" and c.lower_ in {"has", "have", "had"} for c in conj.children)
+    return finite and conj.tag_ != clause.tag_
+
+
+def _trailing_comment(clause: Token) -> set[int]:
+    """Token indices of a comma-separated clause ending the reported clause that is the
+    writer's, not the speaker's: a participle ("…, arguing that …", "…, citing …") or a
+    concession ("…, although he again refused …")."""
+    end = clause.right_edge.i
+    for tok in clause.subtree:
+        if tok.i == clause.i or tok.dep_ != "advcl" or tok.right_edge.i != end:
+            continue
+        comma = tok.left_edge.i - 1
+        if comma <= clause.i or clause.doc[comma].text not in {",", "—", "–", ";"}:
+            continue
+        concession = any(c.dep_ == "mark" and c.lower_ in CONCESSION_MARKS for c in tok.children)
+        if (tok.tag_ == "VBG" and tok.left_edge.i == tok.i) or concession:
+            return set(range(comma, end + 1))
+    return set()
+
+
+def _without_mark(tokens: list[Token], head: Token) -> list[Token]:
+    """The clause without its opening "that" and without the sentence's full stop (some
+    parses hang it on the clause; reported speech is stored without it)."""
+    if tokens and tokens[0].dep_ == "mark" and tokens[0].head.i == head.i:
+        tokens = tokens[1:]
+    while tokens and tokens[-1].text in {".", "!", "?"} and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _according_to(doc: Doc, according: Token) -> tuple[Span | None, Span, Token] | None:
+    """``According to X, …`` or ``…, according to X.``: the content is the rest of the
+    sentence, the speaker X."""
+    to = next((c for c in according.rights if c.lower_ == "to"), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    if to is None or source is None:
+        return None
+    sent = according.sent
+    phrase_start = doc[according.left_edge.i].idx
+    phrase_end = doc[source.right_edge.i].idx + len(doc[source.right_edge.i])
+    cue = Span(according.idx, to.idx + len(to), doc.text[according.idx:to.idx + len(to)])
+    if phrase_start <= sent.start_char + 1:
+        end = sent.end_char
+        while end > phrase_end and (doc.text[end - 1].isspace() or doc.text[end - 1] == "."):
+            end -= 1  # like the other word order, without the sentence's full stop
+        content = _trim_span(doc, phrase_end, end)
+    else:
+        content = _trim_span(doc, sent.start_char, phrase_start)
+    return content, cue, source
+
+
+def _content_clause(verb: Token) -> Token | None:
+    """The clause a speech verb reports: its complement, or an adverbial clause with its own
+    subject that is not about time, cause or condition (the parser often attaches
+    ``X insisted what … is …`` that way)."""
+    for child in verb.children:
+        if child.dep_ in CLAUSE_DEPS:
+            return child
+    for child in verb.rights:
+        if child.dep_ != "advcl":
+            continue
+        has_subject = any(c.dep_ in SUBJECT_DEPS | {"csubj"} for c in child.children)
+        marked = any(c.dep_ == "mark" and c.lower_ in CIRCUMSTANCE_MARKS for c in child.children)
+        if has_subject and not marked:
+            return child
+    return None
+
+
+def _has_other_clause(verb: Token) -> bool:
+    """True when the sentence carries content besides the attribution (``…, the ministry
+    said.``), so that the sentence itself is the reported statement."""
+    sent: SpacySpan = verb.sent
+    return any(t.dep_ in {"ccomp", "parataxis"} and t.head.i == verb.i for t in sent)
+
+
+def _trim_span(doc: Doc, start: int, end: int) -> Span | None:
+    """``[start, end)`` without surrounding spaces and separating commas or colons."""
+    text = doc.text
+    while start < end and (text[start].isspace() or text[start] in ",;:"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    if end <= start:
+        return None
+    return Span(start, end, text[start:end])
