@@ -28,9 +28,10 @@ from newsmill.settings import Settings
 from newsmill.tasks.batch import BatchReport, process_batch
 from newsmill.tasks.fetch.plan import Plan, plan_articles
 from newsmill.tasks.models import Source
-from newsmill.tasks.nlp import ModelInfo, load_pipeline
+from newsmill.tasks.nlp import ModelInfo, describe_pipeline
 from newsmill.tasks.rows import rejection_row
 from newsmill.tasks.sources import expand_sources
+from newsmill.tasks.unchanged import UnchangedFiles, split_unchanged
 from newsmill.versions import code_version
 from newsmill.warehouse.connection import open_writer, utcnow
 from newsmill.warehouse.fetching import archived_responses
@@ -106,13 +107,31 @@ def ingest_run(
         raise
     steps.logger.info("run %s: %d sources into %s with %s %s", run_id, len(plan.sources),
                       settings.db, model.name, model.version)
+    todo = _set_aside_unchanged(plan.sources, settings, run_id)
     result = IngestResult(run_id=run_id, db=str(settings.db), sources=len(plan.sources))
-    result.report.seen = plan.skipped_known + plan.refused
-    result.report.unchanged = plan.skipped_known
+    result.report.seen = plan.skipped_known + plan.refused + todo.unchanged
+    result.report.unchanged = plan.skipped_known + todo.unchanged
     result.report.rejected = plan.refused
     result.skipped_known = plan.skipped_known
-    return _run_batches(plan.sources, settings, run_id, result, steps, "ingest",
+    return _run_batches(todo.todo, settings, run_id, result, steps, "ingest",
                         scale_out=True)
+
+
+def _set_aside_unchanged(sources: list[Source], settings: Settings, run_id: str
+                         ) -> UnchangedFiles:
+    """The sources minus the files stored unchanged, which are counted on the run row here
+    (in one small transaction, with their refreshed stamps): no batch, no extraction, no
+    model for them, whichever runner produces the batches."""
+    if not any(s.kind == "file" for s in sources):
+        return UnchangedFiles(todo=list(sources))
+    with open_writer(settings.db) as conn:
+        outcome = split_unchanged(conn, sources, run_id=run_id, now=utcnow(),
+                                  max_bytes=settings.max_input_bytes)
+        if outcome.unchanged:
+            load_batch(conn, BatchRows(run_id=run_id, seen=outcome.unchanged,
+                                       unchanged=outcome.unchanged,
+                                       input_files=outcome.refreshed))
+    return outcome
 
 
 def reextract_run(settings: Settings, steps: Steps, *, run: str | None = None) -> IngestResult:
@@ -142,8 +161,9 @@ def reprocess_run(settings: Settings, steps: Steps, *, language: str | None = No
 
 def _start(settings: Settings, run_id: str, flow: str, sources_given: int, steps: Steps
            ) -> ModelInfo:
-    """Load the model once for the process and record the run as started."""
-    _nlp, model = load_pipeline(settings.spacy_model)
+    """Record the run as started, with the model it will use (read from the model's meta,
+    not loaded: a run with nothing new never loads it)."""
+    model = describe_pipeline(settings.spacy_model)
     with open_writer(settings.db) as conn:
         start_run(conn, run_id=run_id, flow=flow, settings=settings.as_record(),
                   code_version=code_version(), spacy_model=model.name,

@@ -41,6 +41,7 @@ from newsmill.tasks.language import UNDETERMINED
 from newsmill.tasks.models import Analysis, CleanDocument, RawDocument, Source
 from newsmill.tasks.nlp import load_pipeline
 from newsmill.tasks.rows import build_rows
+from newsmill.tasks.unchanged import FileStamp, input_file_row, raw_sha256, stamp_of
 from newsmill.warehouse.connection import open_writer, utcnow
 from newsmill.warehouse.fetching import robots_for_origins
 from newsmill.warehouse.loader import (
@@ -89,11 +90,13 @@ def _timed(report: BatchReport, stage: str) -> Iterator[None]:
 def gather_raw(
     sources: Sequence[Source], settings: Settings, run_id: str, report: BatchReport,
     rows: BatchRows, robots: Mapping[str, tuple[datetime, int, str]] | None = None,
+    stamps: dict[str, tuple[FileStamp, str]] | None = None,
 ) -> tuple[list[RawDocument], list[tuple[str, Rejection]], int]:
     """The raw bytes of every source: files read, archived responses read back, URLs fetched
     concurrently and their responses archived. Returns the raw documents, the refusals and
     the number of pages that answered 304 Not Modified. ``robots``: the robots.txt records
-    known for the URLs' origins (None: read them from the warehouse)."""
+    known for the URLs' origins (None: read them from the warehouse). ``stamps`` gets each
+    file's stamp (taken before reading it) and the hash of its bytes, by source."""
     raws: list[RawDocument] = []
     refused: list[tuple[str, Rejection]] = []
     urls = [s for s in sources if s.kind == "url"]
@@ -103,7 +106,11 @@ def gather_raw(
                 if source.kind == "invalid":
                     raise Rejection("discover", source.reason or "invalid", source.detail or "")
                 if source.kind == "file":
-                    raws.append(fetch.read_file(source, max_bytes=settings.max_input_bytes))
+                    stamp = stamp_of(source.location)
+                    raw = fetch.read_file(source, max_bytes=settings.max_input_bytes)
+                    raws.append(raw)
+                    if stamp is not None and stamps is not None:
+                        stamps[source.location] = (stamp, raw_sha256(raw.body))
                 elif source.kind == "archive":
                     raws.append(fetch.read_archived(source))
                 elif source.kind != "url":
@@ -301,6 +308,8 @@ class ProducedBatch:
     #: Sources refused before analysis: ``(source, rejection)``.
     rejections: list[tuple[str, Rejection]] = field(default_factory=list)
     not_modified: int = 0
+    #: Each file read: its stamp and the hash of its bytes, by source (``input_files``).
+    file_stamps: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)
     fetches: list[Row] = field(default_factory=list)
     robots: list[Row] = field(default_factory=list)
     report: BatchReport = field(default_factory=BatchReport)
@@ -319,8 +328,10 @@ def produce_batch(
     """
     report = BatchReport(seen=len(sources))
     fetched = BatchRows(run_id=run_id)
+    stamps: dict[str, tuple[FileStamp, str]] = {}
     raws, rejections, not_modified = gather_raw(sources, settings, run_id, report, fetched,
-                                                robots=None if use_warehouse else robots or {})
+                                                robots=None if use_warehouse else robots or {},
+                                                stamps=stamps)
     prepared: list[CleanDocument] = []
     # One extraction worker per process, kept across batches: starting one costs a second
     # or more (several under a Prefect worker), measured as 20–30 s per 400 documents at
@@ -343,7 +354,8 @@ def produce_batch(
             stored = existing_documents(conn, (d.content_hash for d in prepared))
     produced = ProducedBatch(run_id=run_id, seen=len(sources), documents=prepared,
                              rejections=rejections, not_modified=not_modified,
-                             fetches=fetched.fetches, robots=fetched.robots, report=report)
+                             fetches=fetched.fetches, robots=fetched.robots, report=report,
+                             file_stamps=stamps)
 
     def failed(document: CleanDocument, rejection: Rejection) -> None:
         produced.failures[document.document_id] = rejection
@@ -396,11 +408,18 @@ def commit_batch(produced: ProducedBatch, settings: Settings) -> BatchReport:
             verdicts = judge_duplicates(conn, [d.document_id for d, _ in analysed],
                                         produced.signatures)
         signatures = {i: produced.signatures[i] for i in analysed_ids}
-        rows = build_rows(run_id=produced.run_id, now=utcnow(), new_documents=analysed,
+        now = utcnow()
+        rows = build_rows(run_id=produced.run_id, now=now, new_documents=analysed,
                           seen_sources=seen_sources, rejections=rejections,
                           seen=produced.seen, unchanged=unchanged, duplicates=verdicts,
                           signatures=signatures)
         rows.fetches, rows.robots = produced.fetches, produced.robots
+        # One row per file path (two spellings of one path are one file).
+        rows.input_files = list({
+            row["path"]: row for row in (
+                input_file_row(*produced.file_stamps[source], document_id, produced.run_id, now)
+                for source, document_id in seen_sources if source in produced.file_stamps)
+        }.values())
         with _timed(report, "load"):
             load_batch(conn, rows)
     report.seen = produced.seen

@@ -87,6 +87,30 @@ def resolve_model(setting: str) -> str:
     )
 
 
+def _info(setting: str, location: str, meta: dict[str, object]) -> ModelInfo:
+    return ModelInfo(requested=setting, location=location,
+                     name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
+                     version=str(meta.get("version", "unknown")))
+
+
+@cache
+def describe_pipeline(setting: str) -> ModelInfo:
+    """What :func:`load_pipeline` would load for ``setting``, read from the pipeline's
+    ``meta.json`` without loading it (a run with nothing new to analyse records its model
+    without paying the ~1 s load)."""
+    location = resolve_model(setting)
+    folder = Path(location)
+    if not folder.exists():
+        try:
+            folder = spacy.util.get_package_path(location)
+        except Exception:  # not an installed package: loading it will say why
+            return load_pipeline(setting)[1]
+    meta_file = folder / "meta.json"
+    if not meta_file.exists():
+        return load_pipeline(setting)[1]
+    return _info(setting, location, spacy.util.load_meta(meta_file))
+
+
 @cache
 def load_pipeline(setting: str) -> tuple[Language, ModelInfo]:
     """Load the pipeline for ``setting`` once per process (later calls return the same one)."""
@@ -97,12 +121,6 @@ def load_pipeline(setting: str) -> tuple[Language, ModelInfo]:
         raise RuntimeError(f"cannot load spaCy model {setting!r} ({location}): {exc}") from exc
     if "parser" in nlp.pipe_names and PARAGRAPHS not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")
-    meta = nlp.meta
-    info = ModelInfo(
-        requested=setting,
-        location=location,
-        name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
-        version=str(meta.get("version", "unknown")),
-    )
+    info = _info(setting, location, nlp.meta)
     log.info("loaded spaCy pipeline %s %s from %s", info.name, info.version, location)
     return nlp, info

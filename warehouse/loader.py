@@ -41,6 +41,7 @@ class BatchRows:
     document_minhash: list[Row] = field(default_factory=list)
     document_bands: list[Row] = field(default_factory=list)
     entity_links: list[Row] = field(default_factory=list)
+    input_files: list[Row] = field(default_factory=list)
     seen: int = 0
     unchanged: int = 0
 
@@ -53,7 +54,7 @@ class BatchRows:
 # table is built from its catalog entry (:func:`insert_rows`).
 _TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes",
            "fetches", "robots", "feeds", "document_minhash", "document_bands",
-           "entity_links")
+           "entity_links", "input_files")
 
 
 def _json_default(value: object) -> str:
@@ -69,7 +70,7 @@ def rows_json(rows: Sequence[Row]) -> str:
 
 #: Tables whose stored row is updated by a new one with its key (the statement's ON CONFLICT
 #: clause is ``queries/on_conflict_<table>.sql``); rows of the others are kept as first stored.
-_UPSERTS = frozenset({"feeds", "robots"})
+_UPSERTS = frozenset({"feeds", "robots", "input_files"})
 #: Tables without a key: every row is new.
 _UNKEYED = frozenset({"rejections"})
 
