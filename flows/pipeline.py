@@ -37,7 +37,7 @@ from newsmill.warehouse.fetching import archived_responses
 from newsmill.warehouse.loader import BatchRows, all_document_ids, load_batch
 from newsmill.warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
 from newsmill.warehouse.search import refresh_index
-from newsmill.warehouse.snapshot import publish_snapshot
+from newsmill.warehouse.snapshot import publish_snapshot, snapshot_due
 
 T = TypeVar("T")
 UrlKind = Literal["feed", "sitemap", "homepage"]
@@ -211,7 +211,7 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
                    stage_seconds=result.report.stage_seconds)
         if result.report.loaded and not refresh_index(conn):
             logger.info("no fts extension here: `newsmill search` uses its plain fallback")
-    if result.report.loaded and settings.snapshot:
+    if result.report.loaded and snapshot_due(settings.db, settings.snapshot_minutes):
         try:
             publish_snapshot(settings.db)
         except NewsmillError:  # readers keep the previous snapshot; the run itself is done

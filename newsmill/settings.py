@@ -115,11 +115,13 @@ class Settings:
             "'warc' beside the DuckDB file."
         ),
     )
-    snapshot: bool = field(
-        default=True,
+    snapshot_minutes: float = field(
+        default=0.0,
         metadata=_doc(
-            "After each run that loads documents, publish a read-only copy of the warehouse "
-            "(<db>.snapshot.duckdb) for readers that keep a connection open."
+            "Publish the read-only copy of the warehouse for readers that keep a connection "
+            "open (<db>.snapshot.duckdb) after a run that loads documents, when the copy is "
+            "older than this many minutes; 0: only on request (`newsmill snapshot`). Each "
+            "publication copies the whole warehouse."
         ),
     )
     user_agent: str = field(
@@ -220,7 +222,7 @@ class Settings:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
         for name in ("fetch_retries", "min_text_chars", "fetch_max_redirects",
-                     "fetch_host_delay"):
+                     "fetch_host_delay", "snapshot_minutes"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} cannot be negative")
         if self.task_runner not in TASK_RUNNERS:

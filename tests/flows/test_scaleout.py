@@ -87,7 +87,7 @@ def test_batches_produced_elsewhere_are_committed_in_order(three_files: Path,
 def test_plain_dask_loads_what_the_default_runner_loads(three_files: Path,
                                                         tmp_path: Path) -> None:
     by_threads = Settings.from_env(env={}, db=tmp_path / "t.duckdb", batch_size=1,
-                                   snapshot=False)
+                                   snapshot_minutes=0)
     ingest_run([str(three_files)], by_threads, Steps())
     before = child_processes()
     by_dask = by_threads.replace(db=tmp_path / "d.duckdb", task_runner="dask", dask_workers=2)

@@ -58,3 +58,33 @@ def test_a_reader_on_the_snapshot_does_not_block_the_writer(tmp_path: Path) -> N
         conn.close()
     assert not list(tmp_path.glob("*.tmp"))
     duckdb.connect(str(db)).close()
+
+
+def test_runs_publish_the_snapshot_only_when_asked_and_due(three_files: Path,
+                                                          tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    from newsmill.flows.pipeline import Steps, ingest_run
+    from newsmill.settings import Settings
+
+    db = tmp_path / "newsmill.duckdb"
+    ingest_run([str(three_files)], Settings.from_env(env={}, db=db), Steps())
+    assert not snapshot_path(db).exists()  # the default: no whole-warehouse copy per run
+
+    hourly = Settings.from_env(env={"NEWSMILL_SNAPSHOT_MINUTES": "60"}, db=db)
+    more = tmp_path / "more"
+    more.mkdir()
+    first, second = sorted(three_files.iterdir())[:2]
+    shutil.copy(first, more / "a.txt")
+    (more / "a.txt").write_text(first.read_text() + "\nA later paragraph.\n")
+    ingest_run([str(more)], hourly, Steps())
+    assert snapshot_path(db).exists()  # none yet: due at once
+    published = snapshot_path(db).stat().st_mtime_ns
+    (more / "b.txt").write_text(second.read_text() + "\nAnother later paragraph.\n")
+    assert ingest_run([str(more)], hourly, Steps()).report.loaded == 1
+    assert snapshot_path(db).stat().st_mtime_ns == published  # fresh enough: not copied again
+    os.utime(snapshot_path(db), (0, 0))  # an hour and more ago
+    (more / "c.txt").write_text(second.read_text() + "\nA third later paragraph.\n")
+    ingest_run([str(more)], hourly, Steps())
+    assert snapshot_path(db).stat().st_mtime_ns != 0
