@@ -29,6 +29,7 @@ from importlib import resources
 from spacy.tokens import Doc
 
 from newsmill.tasks.models import Mention, Span
+from newsmill.tasks.names import initials, is_title
 
 #: Labels that name things; the others (DATE, CARDINAL, MONEY ...) are values, not entities.
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT",
@@ -36,9 +37,6 @@ KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", 
 #: When votes tie, the label listed first wins (GPE before ORG: places are the commoner error).
 LABEL_PRIORITY = ("PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PRODUCT",
                   "WORK_OF_ART", "LAW", "LANGUAGE")
-#: Words skipped when matching an acronym's letters to a long name.
-ACRONYM_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "du", "des", "la",
-                               "le", "et", "&"})
 #: Shortest surface form propagated to untagged repeats; shorter ones ("EU" aside) collide
 #: with ordinary words too often.
 MIN_PROPAGATED_CHARS = 3
@@ -47,20 +45,9 @@ _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
 # An acronym: capitals, with the odd lowercase letter ("BoM" for Bureau of Meteorology).
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{0,6}[A-Z]$")
-#: Titles and honorifics that open a person's name in news copy; trimmed from PERSON spans
-#: so "Councillor Gareth Penhaligon" and "Gareth Penhaligon" are one person.
-PERSON_TITLES = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
-    "councillor", "cllr", "president", "prime", "minister", "secretary", "chancellor", "mayor",
-    "governor", "senator", "sen", "rep", "representative", "judge", "justice", "general", "gen",
-    "colonel", "col", "captain", "capt", "chief", "inspector", "detective", "officer", "sergeant",
-    "bishop", "pope", "king", "queen", "prince", "princess", "rev", "father", "sister",
-    "commissioner", "deputy", "ambassador", "chairman", "chairwoman", "chair", "coach",
-    "manager", "transport", "health", "foreign", "home", "finance", "defence", "defense",
-    "education", "interior", "economy", "business", "environment", "culture", "mrs.", "mr.",
-    "dr.", "ms.", "prof.",
-})
-# A title is a whole word followed by a space ("King" in "King-Smith" is part of a name).
+# A leading title (:func:`newsmill.tasks.names.is_title`) is trimmed from PERSON spans, so
+# "Councillor Gareth Penhaligon" and "Gareth Penhaligon" are one person; it is a whole word
+# followed by a space ("King" in "King-Smith" is part of a name).
 _TITLE_WORD = re.compile(r"[A-Za-z.]+(?=\s)")
 
 
@@ -116,11 +103,6 @@ def _trim(text: str, span: RawSpan) -> RawSpan | None:
     return RawSpan(start, end, span.label)
 
 
-def _initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in ACRONYM_STOPWORDS]
-    return "".join(w[0] for w in words if w[0].isalpha()).upper()
-
-
 def _acronym_letters(form: str) -> str:
     """The capitals of an acronym: "BoM" stands for B… M…."""
     return "".join(ch for ch in form if ch.isupper())
@@ -133,7 +115,7 @@ def _trim_title(text: str, span: RawSpan) -> RawSpan:
     while True:
         match = _TITLE_WORD.match(text, start, end)
         rest = text[match.end():end] if match else ""
-        if not match or match.group().casefold() not in PERSON_TITLES or not rest.strip():
+        if not match or not is_title(match.group().casefold()) or not rest.strip():
             return RawSpan(start, end, span.label)
         start = match.end() + (len(rest) - len(rest.lstrip()))
 
@@ -173,10 +155,10 @@ def consolidate(
     for s in spans:
         form = surface[id(s)]
         if " " in form:
-            long_names.setdefault(_initials(form), form)
+            long_names.setdefault(initials(form), form)
             after = re.match(r"\s*\(([A-Z][A-Za-z&]{0,6}[A-Z])\)",
                              text[s.end_char:s.end_char + 12])
-            if after and _initials(form) == _acronym_letters(after.group(1)):
+            if after and initials(form) == _acronym_letters(after.group(1)):
                 canonical[after.group(1).casefold()] = form
     for s in spans:
         form = surface[id(s)]

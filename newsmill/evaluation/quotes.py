@@ -61,6 +61,7 @@ from spacy.language import Language
 from newsmill.evaluation.measures import PARTIAL_MATCH, overlap, tokens
 from newsmill.tasks.analysis import analyse_document
 from newsmill.tasks.models import Quote, QuoteKind, Span
+from newsmill.tasks.names import initials
 from newsmill.tasks.normalise import find_dateline
 from newsmill.tasks.quotes.marks import DOUBLE_MARKS
 
@@ -78,7 +79,6 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "himself", "herse
 _NAME_STOPWORDS = PRONOUNS | {"the", "a", "an", "s", "mr", "mrs", "ms", "miss", "dr", "sir",
                               "prof", "rep", "sen", "gov", "gen", "lt", "col", "capt", "rev",
                               "jr", "sr"}
-_ACRONYM_STOPWORDS = frozenset({"of", "the", "and", "for", "on", "in", "&"})
 _ACRONYM = re.compile(r"^(?:[A-Z]\.?){2,6}$")
 #: CoreNLP NER tags (4-class model) that mark a name.
 _NAME_TAGS = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "MISC"})
@@ -341,14 +341,9 @@ def _name_words(name: str) -> frozenset[str]:
     return frozenset(tokens(name)) - _NAME_STOPWORDS
 
 
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in re.findall(r"\w+", name)
-                   if w.casefold() not in _ACRONYM_STOPWORDS).upper()
-
-
 def _acronym_of(short: str, long: str) -> bool:
     short = short.strip().removeprefix("the ").removeprefix("The ")
-    return bool(_ACRONYM.match(short)) and _initials(long) == short.replace(".", "").upper()
+    return bool(_ACRONYM.match(short)) and initials(long) == short.replace(".", "").upper()
 
 
 def names_match(found: str, gold: str) -> bool:

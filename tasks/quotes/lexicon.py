@@ -1,8 +1,9 @@
-"""The words the quote rules look for: speech and reporting verbs, the given names and
-honorifics that tell a person's gender, and the pronouns and nouns that stand for a speaker.
+"""The words the quote rules look for: speech and reporting verbs, the given names that tell
+a person's gender, and the pronouns and nouns that stand for a speaker.
 
 The long lists are resource files (``resources/speech_verbs.txt``, ``first_names.txt``); the
-short closed classes are written here.
+short closed classes are written here. Titles and honorifics, which entity consolidation reads
+too, are in :mod:`newsmill.tasks.names`.
 """
 
 from __future__ import annotations
@@ -94,13 +95,3 @@ def first_name_genders() -> dict[str, str]:
         if sep and gender in {"m", "f"} and not line.startswith("#"):
             genders.update((name, gender) for name in names.split())
     return genders
-
-
-#: Honorifics that tell a person's gender when they stand right before a name.
-GENDERED_TITLES = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f",
-                   "madam": "f", "dame": "f", "lord": "m"}
-#: Words that open a person's name but are titles, not given names ("Sen. Tim Kaine").
-TITLE_WORDS = frozenset({"president", "sen", "senator", "rep", "gov", "governor", "gen",
-                         "general", "dr", "prof", "mayor", "judge", "justice", "chief",
-                         "secretary", "minister", "prime", "former", "the", "rev", "lt",
-                         "col", "capt", "sgt", "vice", "speaker", "leader", "mr", "mrs", "ms"})

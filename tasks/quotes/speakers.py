@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from newsmill.tasks.models import Mention, Quote, Span
+from newsmill.tasks.names import GENDERED_HONORIFICS, TITLE_WORDS
 from newsmill.tasks.quotes.lexicon import (
-    GENDERED_TITLES,
     ORGANISATION_NOUNS,
     PRONOUN_GROUP,
     PRONOUN_PERSON,
     SPOKESPERSON_NOUNS,
-    TITLE_WORDS,
     first_name_genders,
     is_speech_verb,
 )
@@ -35,6 +34,9 @@ GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 #: Longest entity name considered when looking for the mention under a speaker phrase.
 MAX_NAME_CHARS = 200
+#: Words that open a person's canonical name without being the given name: titles ("Sen.
+#: Tim Kaine") and "the".
+NOT_GIVEN_NAMES = TITLE_WORDS | {"the"}
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,16 @@ def entity_genders(text: str, mentions: Sequence[Mention]) -> dict[str, str]:
         if m.label != "PERSON":
             continue
         before = re.search(r"(\w+)\.?\s*$", text[max(0, m.start_char - 8):m.start_char])
-        title = GENDERED_TITLES.get(before.group(1).lower()) if before else None
+        title = GENDERED_HONORIFICS.get(before.group(1).lower()) if before else None
         opening = re.match(r"(\w+)\.?\s*", m.text)
-        inside = GENDERED_TITLES.get(opening.group(1).lower()) if opening else None
+        inside = GENDERED_HONORIFICS.get(opening.group(1).lower()) if opening else None
         for gender in (title, inside):
             if gender:
                 seen.setdefault(m.canonical, set()).add(gender)
     for m in mentions:
         if m.label == "PERSON" and m.canonical not in seen:
             words = [w for w in re.findall(r"[\w'-]+", m.canonical)
-                     if w.lower() not in TITLE_WORDS]
+                     if w.lower() not in NOT_GIVEN_NAMES]
             if len(words) >= 2 and words[0] in names:
                 seen[m.canonical] = {names[words[0]]}
     return {name: genders.pop() for name, genders in seen.items() if len(genders) == 1}

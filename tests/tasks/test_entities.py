@@ -231,6 +231,9 @@ def test_title_is_trimmed_from_a_person_and_the_surname_links_to_the_name():
         ("Prime Minister", "PERSON", "Minister"),  # titles only: the last word is kept
         ("Mrs.", "PERSON", "Mrs."),
         ("Health Secretary Department", "ORG", "Health Secretary Department"),  # persons only
+        ("former Vice President Kamala Harris", "PERSON", "Kamala Harris"),
+        ("Mx. Jo Bloggs", "PERSON", "Jo Bloggs"),  # an honorific with its full stop
+        ("Sen. Tim Kaine", "PERSON", "Sen. Tim Kaine"),  # an office with one is kept
     ],
 )
 def test_leading_titles_are_trimmed_from_person_spans_only(surface, label, expected):

@@ -691,6 +691,13 @@ def test_honorific_before_a_mention_tells_the_gender(title, expected):
     assert found == {"Dana Okafor": expected}
 
 
+@pytest.mark.parametrize(
+    "name", ["Home Secretary Sarah Lin", "former Sen. Sarah Lin", "the Rev. Sarah Lin"])
+def test_titles_before_the_given_name_are_skipped(name):
+    text = f"{name} spoke."
+    assert entity_genders(text, [mention(text, name)]) == {name: "f"}
+
+
 def test_unknown_or_conflicting_gender_is_left_out():
     text = "Mr. Quill met Mrs. Quill. Robin Vale came."
     found = entity_genders(text, [mention(text, "Quill", canonical="Ash Quill"),
