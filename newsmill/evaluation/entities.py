@@ -5,7 +5,7 @@ The model reads each gold document's own tokens, so found spans and gold spans s
 tokenisation; both are compared as token spans with entity-level exact match (same start, end
 and label), per label and micro-averaged, the CoNLL measure. Two sets of found spans are
 scored: the model's ``doc.ents`` as returned (**raw**) and the mentions
-:func:`tasks.entities.consolidate` makes of them (**consolidated**), so the effect of the
+:func:`newsmill.tasks.entities.consolidate` makes of them (**consolidated**), so the effect of the
 document-level steps can be read off directly.
 
 spaCy's OntoNotes labels are mapped onto the evaluation's PER / ORG / LOC / MISC
@@ -25,6 +25,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from newsmill.evaluation.measures import Counts, micro
 from newsmill.tasks.entities import consolidate, spans_from_doc
 
 #: spaCy (OntoNotes) label → evaluation label; labels not listed are not scored.
@@ -232,31 +233,6 @@ def read_conll(path: str | Path) -> list[ConllDocument]:
 # -- scoring ------------------------------------------------------------------------------------
 
 @dataclass
-class Counts:
-    gold: int = 0
-    predicted: int = 0
-    correct: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, other: Counts) -> None:
-        self.gold += other.gold
-        self.predicted += other.predicted
-        self.correct += other.correct
-
-
-@dataclass
 class SpanScores:
     """Exact-match counts per label; :attr:`micro` sums them."""
 
@@ -270,10 +246,7 @@ class SpanScores:
 
     @property
     def micro(self) -> Counts:
-        total = Counts()
-        for counts in self.per_label.values():
-            total.add(counts)
-        return total
+        return micro(self.per_label.values())
 
     def add(self, other: SpanScores) -> None:
         for label, counts in other.per_label.items():

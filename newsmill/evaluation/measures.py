@@ -1,6 +1,7 @@
 """Scoring found quotes and entities against hand-made truth (the sample corpus's
-``expected.json`` and the seed's gold file). Pure functions; the gates in ``tests/quality``
-and any ``newsmill eval`` command share them.
+``expected.json`` and the seed's gold file), and the arithmetic every score shares: rates
+from counts, F1, and micro averages (counts summed before the rates are taken). Pure
+functions; the gates in ``tests/quality`` and the ``newsmill eval`` commands use them.
 
 Quote matching follows the usual partial-match convention: a found quote matches an expected
 one when their token overlap (intersection over the longer of the two) is at least
@@ -14,6 +15,7 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 from newsmill.tasks.models import Mention, Quote
 
@@ -21,6 +23,61 @@ from newsmill.tasks.models import Mention, Quote
 #: partial-match measure used in quote-attribution evaluations).
 PARTIAL_MATCH = 0.5
 
+
+# -- rates, F1 and micro averages -------------------------------------------------------------
+
+def rate(part: float, whole: float) -> float:
+    """``part / whole`` (a precision, recall or accuracy from its counts); 0.0 when ``whole``
+    is 0."""
+    return part / whole if whole else 0.0
+
+
+def f1_score(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall; 0.0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+class Tally:
+    """Mixin for a dataclass whose fields are all counts: :meth:`add` sums another one into
+    it, field by field, so rates taken afterwards are micro averages."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def add(self, other: Self) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Counts(Tally):
+    """Exact-match counts: gold items, predicted items, and predicted items that are right."""
+
+    gold: int = 0
+    predicted: int = 0
+    correct: int = 0
+
+    @property
+    def precision(self) -> float:
+        return rate(self.correct, self.predicted)
+
+    @property
+    def recall(self) -> float:
+        return rate(self.correct, self.gold)
+
+    @property
+    def f1(self) -> float:
+        return f1_score(self.precision, self.recall)
+
+
+def micro(counts: Iterable[Counts]) -> Counts:
+    """The sum of ``counts``: its rates are their micro averages."""
+    total = Counts()
+    for c in counts:
+        total.add(c)
+    return total
+
+
+# -- quotes and entities against the sample corpus ----------------------------------------------
 
 @dataclass(frozen=True)
 class ExpectedQuote:
@@ -30,7 +87,7 @@ class ExpectedQuote:
 
 
 @dataclass
-class QuoteScore:
+class QuoteScore(Tally):
     expected: int = 0
     found: int = 0
     matched: int = 0  # expected quotes with a partially matching found quote
@@ -39,28 +96,20 @@ class QuoteScore:
 
     @property
     def recall(self) -> float:
-        return self.matched / self.expected if self.expected else 0.0
+        return rate(self.matched, self.expected)
 
     @property
     def precision(self) -> float:
-        return (self.found - self.false_positives) / self.found if self.found else 0.0
+        return rate(self.found - self.false_positives, self.found)
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1_score(self.precision, self.recall)
 
     @property
     def end_to_end(self) -> float:
         """Share of expected quotes found with the right speaker."""
-        return self.speaker_right / self.expected if self.expected else 0.0
-
-    def add(self, other: QuoteScore) -> None:
-        self.expected += other.expected
-        self.found += other.found
-        self.matched += other.matched
-        self.speaker_right += other.speaker_right
-        self.false_positives += other.false_positives
+        return rate(self.speaker_right, self.expected)
 
 
 def tokens(text: str) -> list[str]:
@@ -134,7 +183,7 @@ def entity_recall(mentions: Sequence[Mention], expected: Iterable[dict[str, obje
                                        name in m.canonical.casefold())
                    for m in mentions):
                 hit += 1
-    return hit / total if total else 0.0
+    return rate(hit, total)
 
 
 # -- article extraction (the Zyte/ScrapingHub article-extraction benchmark's measure) ----------
@@ -172,13 +221,13 @@ class PageMatch:
     def precision(self) -> float:
         if self.fp == 0 and self.fn == 0:
             return 1.0
-        return 0.0 if self.tp == 0 and self.fp == 0 else self.tp / (self.tp + self.fp)
+        return rate(self.tp, self.tp + self.fp)
 
     @property
     def recall(self) -> float:
         if self.fp == 0 and self.fn == 0:
             return 1.0
-        return 0.0 if self.tp == 0 and self.fn == 0 else self.tp / (self.tp + self.fn)
+        return rate(self.tp, self.tp + self.fn)
 
 
 def match_page(truth: str, predicted: str) -> PageMatch:
@@ -196,10 +245,9 @@ def match_page(truth: str, predicted: str) -> PageMatch:
 def _averages(pages: Sequence[PageMatch]) -> tuple[float, float, float]:
     precisions = [p.precision for p in pages if p.tp + p.fp > 0]
     recalls = [p.recall for p in pages if p.tp + p.fn > 0]
-    precision = sum(precisions) / len(precisions) if precisions else 0.0
-    recall = sum(recalls) / len(recalls) if recalls else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+    precision = rate(sum(precisions), len(precisions))
+    recall = rate(sum(recalls), len(recalls))
+    return precision, recall, f1_score(precision, recall)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,14 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from newsmill.evaluation.measures import PARTIAL_MATCH, overlap, tokens
+from newsmill.evaluation.measures import (
+    PARTIAL_MATCH,
+    Tally,
+    f1_score,
+    overlap,
+    rate,
+    tokens,
+)
 from newsmill.tasks.analysis import analyse_document
 from newsmill.tasks.models import Quote, QuoteKind, Span
 from newsmill.tasks.names import initials
@@ -477,7 +484,7 @@ def _chain_of(document: AnnotatedDocument, source: Sequence[Span]) -> tuple[Span
 # -- scoring --------------------------------------------------------------------------------------
 
 @dataclass
-class ViewScore:
+class ViewScore(Tally):
     """Counts for one view; every rate is a property."""
 
     gold: int = 0
@@ -500,57 +507,49 @@ class ViewScore:
 
     @property
     def precision(self) -> float:
-        return (self.found - self.false_positives) / self.found if self.found else 0.0
+        return rate(self.found - self.false_positives, self.found)
 
     @property
     def recall(self) -> float:
-        return self.matched / self.gold if self.gold else 0.0
+        return rate(self.matched, self.gold)
 
     @property
     def f1(self) -> float:
-        return _f1(self.precision, self.recall)
+        return f1_score(self.precision, self.recall)
 
     @property
     def exact_precision(self) -> float:
-        return self.exact_found / self.found if self.found else 0.0
+        return rate(self.exact_found, self.found)
 
     @property
     def exact_recall(self) -> float:
-        return self.exact / self.gold if self.gold else 0.0
+        return rate(self.exact, self.gold)
 
     @property
     def exact_f1(self) -> float:
-        return _f1(self.exact_precision, self.exact_recall)
+        return f1_score(self.exact_precision, self.exact_recall)
 
     @property
     def mention_accuracy(self) -> float:
-        return self.mention_right / self.with_source if self.with_source else 0.0
+        return rate(self.mention_right, self.with_source)
 
     @property
     def resolved_accuracy(self) -> float:
-        return self.resolved_right / self.judged if self.judged else 0.0
+        return rate(self.resolved_right, self.judged)
 
     @property
     def pronoun_accuracy(self) -> float:
-        return self.pronouns_right / self.pronouns if self.pronouns else 0.0
+        return rate(self.pronouns_right, self.pronouns)
 
     @property
     def pronoun_share(self) -> float:
         """Share of gold attributions whose source is a pronoun."""
-        return self.gold_pronouns / self.gold if self.gold else 0.0
+        return rate(self.gold_pronouns, self.gold)
 
     @property
     def end_to_end_rate(self) -> float:
         """Share of gold attributions found with the right speaker."""
-        return self.end_to_end / self.gold if self.gold else 0.0
-
-    def add(self, other: ViewScore) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
+        return rate(self.end_to_end, self.gold)
 
 
 @dataclass(frozen=True)

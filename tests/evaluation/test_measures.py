@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 
 from newsmill.evaluation.measures import (
+    Counts,
     ExpectedQuote,
+    QuoteScore,
+    f1_score,
     match_page,
+    micro,
     overlap,
+    rate,
     score_extraction,
     score_quotes,
     shingles,
@@ -80,3 +85,29 @@ def test_quote_scores() -> None:
     assert score.precision == pytest.approx(2 / 3)
     direct = score_quotes(found, expected, frozenset({"direct"}))
     assert (direct.expected, direct.matched) == (1, 1)
+
+
+def test_rate_and_f1_score() -> None:
+    assert rate(3, 4) == 0.75
+    assert rate(0, 0) == 0.0  # nothing to divide by: no credit
+    assert f1_score(0.5, 1.0) == pytest.approx(2 / 3)
+    assert f1_score(0.0, 0.0) == 0.0
+
+
+def test_micro_average_sums_counts_before_dividing() -> None:
+    per_label = [Counts(gold=10, predicted=4, correct=4), Counts(gold=2, predicted=8, correct=1)]
+    total = micro(per_label)
+    assert (total.gold, total.predicted, total.correct) == (12, 12, 5)
+    assert total.precision == total.recall == pytest.approx(5 / 12)
+    assert total.f1 == pytest.approx(5 / 12)
+    # not the mean of the per-label precisions (1.0 and 0.125)
+    assert total.precision != pytest.approx((1.0 + 0.125) / 2)
+    assert (per_label[0].gold, per_label[0].correct) == (10, 4)  # the parts are left alone
+
+
+def test_quote_scores_add_up_field_by_field() -> None:
+    total = QuoteScore(expected=1, found=2, matched=1, speaker_right=0, false_positives=1)
+    total.add(QuoteScore(expected=4, found=3, matched=3, speaker_right=2, false_positives=0))
+    assert (total.expected, total.found, total.matched, total.speaker_right,
+            total.false_positives) == (5, 5, 4, 2, 1)
+    assert total.precision == pytest.approx(4 / 5) and total.end_to_end == pytest.approx(2 / 5)
