@@ -1,4 +1,5 @@
-"""CoNLL-style gold data and entity scoring: tasks.ner_eval (one test loads the real model)."""
+"""CoNLL-style gold data and entity scoring: newsmill.evaluation.entities (one test loads the
+real model)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""PolNeAR quote-attribution scoring: tasks.quote_eval on an invented fixture split laid out like
-the real data (one test loads the real model)."""
+"""PolNeAR quote-attribution scoring: newsmill.evaluation.quotes on an invented fixture split
+laid out like the real data (one test loads the real model)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Document-level consolidation of entity mentions: tasks.entities (no spaCy model)."""
+"""Document-level consolidation of entity mentions: newsmill.tasks.entities (no spaCy
+model)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pairing quotation marks by position: tasks.quote_marks."""
+"""Pairing quotation marks by position: newsmill.tasks.quotes.marks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Who said what: tasks.quotes.extract_quotes on hand-built spaCy Docs (no model loaded)."""
+"""Who said what: newsmill.tasks.quotes.extract_quotes on hand-built spaCy Docs (no model
+loaded)."""
 
 from __future__ import annotations
 
