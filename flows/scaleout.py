@@ -1,6 +1,6 @@
 """The Dask side of ``NEWSMILL_TASK_RUNNER=dask``: the cluster, and producing batches on it.
 
-Workers run :func:`tasks.staging.stage_batch` (read or fetch, extract, spaCy, entities,
+Workers run :func:`newsmill.flows.staging.stage_batch` (read or fetch, extract, spaCy, entities,
 quotes) and leave each batch in a staging file; the run's process commits them in order
 (``flows.pipeline``). Workers never open the warehouse: DuckDB lets one process write a file
 while no other process has it open, so the robots.txt records they need are read here and
@@ -23,7 +23,7 @@ import distributed
 
 from newsmill.flows.staging import StagedBatch, stage_batch
 from newsmill.settings import Settings
-from newsmill.tasks.batch import urls_origins
+from newsmill.tasks.fetch.gather import urls_origins
 from newsmill.tasks.isolation import shared_extractor
 from newsmill.tasks.models import Source
 from newsmill.warehouse.connection import open_writer
@@ -118,7 +118,7 @@ def produce_with_dask(batches: Sequence[Sequence[Source]], settings: Settings, r
 
 def batch_parameters(batches: Sequence[Sequence[Source]], settings: Settings, run_id: str
                      ) -> list[dict[str, Any]]:
-    """The parameters of :func:`tasks.staging.stage_batch` for each batch (for a task
+    """The parameters of :func:`newsmill.flows.staging.stage_batch` for each batch (for a task
     runner's ``submit``)."""
     robots = robots_by_batch(batches, settings)
     return [{"sources": list(batch), "settings": settings, "run_id": run_id, "index": index,

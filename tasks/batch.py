@@ -1,23 +1,24 @@
-"""One batch through every stage, and the thin Prefect task around it.
+"""The recipe of one batch: every stage in turn, one transaction at the end.
 
-:func:`process_batch` is plain Python: read/fetch → extract → normalise → skip what the
-warehouse already has → spaCy over the batch with ``nlp.pipe`` → entities and quotes → one
-transaction. A document that fails anywhere becomes a rejection; the batch goes on. Only a
-transient failure of the warehouse itself (a lock) fails the batch, and the task retries it;
-loading is idempotent, so a retried batch never duplicates rows.
+:func:`process_batch` is plain Python: gather (``fetch.gather``: read, fetch, archive) →
+extract and normalise → skip what the warehouse already has → spaCy over the batch with
+``nlp.pipe`` → ``analyse_document`` (entities, quotes) → near-duplicate fingerprints
+(``duplicates``) → rows (``rows``) → one transaction (``warehouse.loader``). A document that
+fails anywhere becomes a rejection; the batch goes on. Only a transient failure of the
+warehouse itself (a lock) fails the batch, and the task retries it; loading is idempotent, so
+a retried batch never duplicates rows.
 
 It is two halves: :func:`produce_batch` does everything that needs no warehouse, and
 :func:`commit_batch` decides against the warehouse which texts are new and which are
 near-duplicates, and loads them. The default runner calls both in turn; with the Dask runner a
-worker produces (``tasks.staging``) and the run's process commits, in batch order.
+worker produces (``flows.staging``) and the run's process commits, in batch order. The Prefect
+task wrappers are in ``flows.batch_tasks``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,29 +26,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import duckdb
-import numpy as np
-
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from newsmill.tasks import duplicates, fetch, normalise
-from newsmill.tasks.duplicates import Verdict
-from newsmill.tasks.fetch.archive import ArchivedRecord, WarcArchive
-from newsmill.tasks.fetch.client import Response
-from newsmill.tasks.fetch.robots import RobotsRecord, origin_of
-from newsmill.tasks.fetch.urls import canonical_url
+from newsmill.tasks import duplicates, normalise
+from newsmill.tasks.duplicates import Fingerprint
+from newsmill.tasks.fetch.gather import gather
 from newsmill.tasks.language import UNDETERMINED
 from newsmill.tasks.models import Analysis, CleanDocument, RawDocument, Source
-from newsmill.tasks.unchanged import FileStamp, input_file_row, raw_sha256, stamp_of
+from newsmill.tasks.unchanged import FileStamp, input_file_row
 from newsmill.warehouse.connection import open_writer, utcnow
-from newsmill.warehouse.fetching import robots_for_origins
-from newsmill.warehouse.loader import (
-    BatchRows,
-    Row,
-    existing_documents,
-    load_batch,
-    near_duplicate_candidates,
-)
+from newsmill.warehouse.loader import Row, existing_documents, load_batch
 
 if TYPE_CHECKING:
     from newsmill.tasks.isolation import BoundedExtractor
@@ -89,113 +77,6 @@ def _timed(report: BatchReport, stage: str) -> Iterator[None]:
     finally:
         report.stage_seconds[stage] = (report.stage_seconds.get(stage, 0.0)
                                        + time.perf_counter() - started)
-
-
-def gather_raw(
-    sources: Sequence[Source], settings: Settings, run_id: str, report: BatchReport,
-    rows: BatchRows, robots: Mapping[str, tuple[datetime, int, str]] | None = None,
-    stamps: dict[str, tuple[FileStamp, str]] | None = None,
-) -> tuple[list[RawDocument], list[tuple[str, Rejection]], int]:
-    """The raw bytes of every source: files read, archived responses read back, URLs fetched
-    concurrently and their responses archived. Returns the raw documents, the refusals and
-    the number of pages that answered 304 Not Modified. ``robots``: the robots.txt records
-    known for the URLs' origins (None: read them from the warehouse). ``stamps`` gets each
-    file's stamp (taken before reading it) and the hash of its bytes, by source."""
-    raws: list[RawDocument] = []
-    refused: list[tuple[str, Rejection]] = []
-    urls = [s for s in sources if s.kind == "url"]
-    with _timed(report, "fetch"):
-        for source in sources:
-            try:
-                if source.kind == "invalid":
-                    raise Rejection("discover", source.reason or "invalid", source.detail or "")
-                if source.kind == "file":
-                    stamp = stamp_of(source.location)
-                    raw = fetch.read_file(source, max_bytes=settings.max_input_bytes)
-                    raws.append(raw)
-                    if stamp is not None and stamps is not None:
-                        stamps[source.location] = (stamp, raw_sha256(raw.body))
-                elif source.kind == "archive":
-                    raws.append(fetch.read_archived(source))
-                elif source.kind != "url":
-                    raise Rejection("discover", "unexpected_source",
-                                    f"a {source.kind} source reached the fetch stage")
-            except Rejection as rejection:
-                refused.append((source.location, rejection))
-        not_modified = (_fetch_urls(urls, settings, run_id, raws, refused, rows, robots)
-                        if urls else 0)
-    return raws, refused, not_modified
-
-
-def _fetch_urls(
-    urls: Sequence[Source], settings: Settings, run_id: str, raws: list[RawDocument],
-    refused: list[tuple[str, Rejection]], rows: BatchRows,
-    robots: Mapping[str, tuple[datetime, int, str]] | None = None,
-) -> int:
-    if robots is None:
-        with open_writer(settings.db) as conn:
-            known = robots_for_origins(conn, urls_origins(urls))
-    else:
-        known = dict(robots)
-    fetcher = fetch.Fetcher(settings, {o: RobotsRecord(o, *r) for o, r in known.items()})
-    try:
-        outcomes = fetcher.fetch_all(urls)
-    finally:
-        fetcher.close()
-    rows.robots = [{"origin": r.origin, "fetched_at": r.fetched_at, "status": r.status,
-                    "body": r.body, "run_id": run_id} for r in fetcher.robots.fetched]
-    not_modified = 0
-    archive_file = settings.archive_path / f"{run_id}-{uuid.uuid4().hex[:12]}.warc.gz"
-    archive: WarcArchive | None = None
-    try:
-        for outcome in outcomes:
-            source, response = outcome.source, outcome.response
-            if outcome.rejection is not None or response is None:
-                refused.append((source.location, outcome.rejection or Rejection(
-                    "fetch", "no_response", "no response and no reason")))
-                continue
-            record = None
-            if 200 <= response.status < 300:
-                archive = archive or WarcArchive(archive_file)
-                record = archive.write(response)
-            rows.fetches.append(fetch_row(source, response, record, run_id))
-            if outcome.not_modified:
-                not_modified += 1
-                continue
-            try:
-                raws.append(fetch.as_raw_document(source.location, response))
-            except Rejection as rejection:
-                refused.append((source.location, rejection))
-    finally:
-        if archive is not None:
-            archive.close()
-    return not_modified
-
-
-def urls_origins(sources: Iterable[Source]) -> set[str]:
-    """The origins (scheme://host:port) of the URL sources, whose robots.txt applies."""
-    return {origin_of(s.location) for s in sources if s.kind == "url"}
-
-
-def fetch_row(source: Source, response: Response, record: ArchivedRecord | None,
-              run_id: str) -> Row:
-    """The ``fetches`` row of one response."""
-    media_type, _charset = response.content_type
-    return {
-        "fetch_id": hashlib.sha256(
-            f"{source.location}|{response.fetched_at.isoformat()}|{run_id}".encode()
-        ).hexdigest()[:20],
-        "url": source.location, "canonical_url": canonical_url(source.location),
-        "final_url": response.final_url, "status": response.status,
-        "fetched_at": response.fetched_at, "content_type": media_type,
-        "etag": response.header("ETag"), "last_modified": response.header("Last-Modified"),
-        "body_bytes": len(response.body),
-        "body_sha256": hashlib.sha256(response.body).hexdigest(),
-        "warc_path": record.path if record else None,
-        "warc_offset": record.offset if record else None,
-        "warc_length": record.length if record else None,
-        "run_id": run_id,
-    }
 
 
 def prepare(raw: RawDocument, settings: Settings, report: BatchReport,
@@ -270,26 +151,9 @@ def analyse(
     return out
 
 
-def signatures_of(documents: Iterable[CleanDocument]) -> dict[str, list[int]]:
-    """The MinHash signature of each document, by document id."""
-    return {d.document_id: [int(x) for x in duplicates.signature(d.clean_text)]
-            for d in documents}
-
-
-def judge_duplicates(
-    conn: duckdb.DuckDBPyConnection, ids: Sequence[str], signatures: Mapping[str, list[int]],
-) -> dict[str, Verdict]:
-    """Near-duplicate verdicts for the documents ``ids`` (in this order), against the stored
-    documents sharing a band key with them and against each other."""
-    if not ids:
-        return {}
-    new = [(i, np.array(signatures[i], dtype=np.uint64)) for i in ids]
-    bands = [(band, key) for _i, sig in new for band, key in enumerate(duplicates.band_keys(sig))]
-    wanted = set(ids)
-    candidates = [duplicates.Stored(doc_id, np.array(sig, dtype=np.uint64), root)
-                  for doc_id, sig, root in near_duplicate_candidates(conn, bands)
-                  if doc_id not in wanted]
-    return {v.document_id: v for v in duplicates.find_near_duplicates(new, candidates)}
+def fingerprints_of(documents: Iterable[CleanDocument]) -> dict[str, Fingerprint]:
+    """The near-duplicate fingerprint of each document, by document id."""
+    return {d.document_id: duplicates.fingerprint(d.clean_text) for d in documents}
 
 
 @dataclass
@@ -299,7 +163,7 @@ class ProducedBatch:
     warehouse, which documents are new and which copy another, and loads them.
 
     The default runner hands it over in memory; a Dask worker writes it to a staging file
-    (``tasks.staging``) for the loader in the run's process.
+    (``flows.staging``) for the loader in the run's process.
     """
 
     run_id: str
@@ -310,8 +174,8 @@ class ProducedBatch:
     analyses: dict[str, Analysis] = field(default_factory=dict)
     #: Documents whose analysis failed, by document id.
     failures: dict[str, Rejection] = field(default_factory=dict)
-    #: MinHash signatures of the documents analysed, by document id.
-    signatures: dict[str, list[int]] = field(default_factory=dict)
+    #: Near-duplicate fingerprints (MinHash signature, band keys) of the documents analysed.
+    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
     #: Sources refused before analysis: ``(source, rejection)``.
     rejections: list[tuple[str, Rejection]] = field(default_factory=list)
     not_modified: int = 0
@@ -334,11 +198,10 @@ def produce_batch(
     read for it, and analyses every distinct text; the loader drops those already stored.
     """
     report = BatchReport(seen=len(sources))
-    fetched = BatchRows(run_id=run_id)
-    stamps: dict[str, tuple[FileStamp, str]] = {}
-    raws, rejections, not_modified = gather_raw(sources, settings, run_id, report, fetched,
-                                                robots=None if use_warehouse else robots or {},
-                                                stamps=stamps)
+    with _timed(report, "fetch"):
+        gathered = gather(sources, settings, run_id,
+                          robots=None if use_warehouse else robots or {})
+    rejections = list(gathered.refused)
     prepared: list[CleanDocument] = []
     # One extraction worker per process, kept across batches: starting one costs a second
     # or more (several under a Prefect worker), measured as 20–30 s per 400 documents at
@@ -347,7 +210,7 @@ def produce_batch(
 
     extractor = shared_extractor(settings.extract_timeout, settings.extract_memory_mb,
                                  settings.max_html_bytes)
-    for raw in raws:
+    for raw in gathered.raws:
         try:
             prepared.append(prepare(raw, settings, report, extractor))
         except Rejection as rejection:
@@ -362,9 +225,9 @@ def produce_batch(
         with _timed(report, "lookup"), open_writer(settings.db) as conn:
             stored = existing_documents(conn, (d.content_hash for d in prepared))
     produced = ProducedBatch(run_id=run_id, seen=len(sources), documents=prepared,
-                             rejections=rejections, not_modified=not_modified,
-                             fetches=fetched.fetches, robots=fetched.robots, report=report,
-                             file_stamps=stamps)
+                             rejections=rejections, not_modified=gathered.not_modified,
+                             fetches=gathered.fetches, robots=gathered.robots, report=report,
+                             file_stamps=gathered.file_stamps)
 
     def failed(document: CleanDocument, rejection: Rejection) -> None:
         produced.failures[document.document_id] = rejection
@@ -373,7 +236,7 @@ def produce_batch(
     analysed = analyse(todo, settings, report, failed) if todo else []
     produced.analyses = {d.document_id: a for d, a in analysed}
     with _timed(report, "duplicates"):
-        produced.signatures = signatures_of(d for d, _ in analysed)
+        produced.fingerprints = fingerprints_of(d for d, _ in analysed)
     return produced
 
 
@@ -416,14 +279,14 @@ def commit_batch(produced: ProducedBatch, settings: Settings) -> BatchReport:
         seen_sources = [(d.source, d.document_id) for d in produced.documents
                         if d.document_id in analysed_ids or d.document_id in stored.values()]
         with _timed(report, "duplicates"):
-            verdicts = judge_duplicates(conn, [d.document_id for d, _ in analysed],
-                                        produced.signatures)
-        signatures = {i: produced.signatures[i] for i in analysed_ids}
+            verdicts = duplicates.judge(conn, [d.document_id for d, _ in analysed],
+                                        produced.fingerprints)
+        prints = {i: produced.fingerprints[i] for i in analysed_ids}
         now = utcnow()
         rows = build_rows(run_id=produced.run_id, now=now, new_documents=analysed,
                           seen_sources=seen_sources, rejections=rejections,
                           seen=produced.seen, unchanged=unchanged, duplicates=verdicts,
-                          signatures=signatures)
+                          fingerprints=prints)
         rows.fetches, rows.robots = produced.fetches, produced.robots
         # One row per file path (two spellings of one path are one file).
         rows.input_files = list({

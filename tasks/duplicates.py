@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import numpy.typing as npt
+
+from newsmill.warehouse.loader import near_duplicate_candidates
 
 #: Words per shingle: long enough that two different stories on the same event (same names,
 #: same places) share almost none, short enough that a lightly edited copy shares most.
@@ -114,3 +117,34 @@ def find_near_duplicates(
             out.append(Verdict(document_id, root, round(best[0], 4)))
             pool.append(Stored(document_id, sig, root))
     return out
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A document's MinHash signature and its LSH band keys, computed once per document: the
+    keys find its candidates and are stored as its ``document_bands`` rows."""
+
+    signature: list[int]
+    band_keys: list[int]
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """The signature and band keys of a clean text."""
+    sig = signature(text)
+    return Fingerprint([int(x) for x in sig], band_keys(sig))
+
+
+def judge(
+    conn: duckdb.DuckDBPyConnection, ids: Sequence[str], prints: Mapping[str, Fingerprint],
+) -> dict[str, Verdict]:
+    """Near-duplicate verdicts for the documents ``ids`` (in this order), against the stored
+    documents sharing a band key with them and against each other."""
+    if not ids:
+        return {}
+    wanted = set(ids)
+    bands = [(band, key) for i in ids for band, key in enumerate(prints[i].band_keys)]
+    candidates = [Stored(doc_id, np.array(sig, dtype=np.uint64), root)
+                  for doc_id, sig, root in near_duplicate_candidates(conn, bands)
+                  if doc_id not in wanted]
+    new = [(i, np.array(prints[i].signature, dtype=np.uint64)) for i in ids]
+    return {v.document_id: v for v in find_near_duplicates(new, candidates)}

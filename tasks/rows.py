@@ -4,13 +4,11 @@ this module is the one place that maps them onto columns."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-import numpy as np
-
 from newsmill.errors import Rejection
-from newsmill.tasks.duplicates import Verdict, band_keys
+from newsmill.tasks.duplicates import Fingerprint, Verdict
 from newsmill.tasks.models import Analysis, CleanDocument
 from newsmill.warehouse.loader import BatchRows, Row
 
@@ -56,7 +54,7 @@ def build_rows(
     seen: int,
     unchanged: int,
     duplicates: dict[str, Verdict] | None = None,
-    signatures: dict[str, list[int]] | None = None,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
 ) -> BatchRows:
     """Rows for one batch: new documents with their mentions and quotes, every
     ``(source, document_id)`` pair seen, and the rejections."""
@@ -70,13 +68,13 @@ def build_rows(
     for doc, analysis in new_documents:
         batch.documents.append(document_row(doc, run_id, now, analysis,
                                             duplicates.get(doc.document_id)))
-        signature = (signatures or {}).get(doc.document_id)
-        if signature is not None:
+        printed = (fingerprints or {}).get(doc.document_id)
+        if printed is not None:
             batch.document_minhash.append({"document_id": doc.document_id,
-                                           "signature": signature, "run_id": run_id})
+                                           "signature": printed.signature, "run_id": run_id})
             batch.document_bands += [
                 {"band": band, "band_key": key, "document_id": doc.document_id}
-                for band, key in enumerate(band_keys(np.array(signature, dtype=np.uint64)))
+                for band, key in enumerate(printed.band_keys)
             ]
         for m in analysis.mentions:
             eid = entity_id(m.canonical, m.label)

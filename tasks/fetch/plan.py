@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from newsmill.settings import Settings
 from newsmill.tasks.fetch import Fetcher
 from newsmill.tasks.fetch.discovery import FeedState, discover
+from newsmill.tasks.fetch.gather import robots_rows
 from newsmill.tasks.fetch.robots import RobotsRecord, origin_of
 from newsmill.tasks.fetch.urls import canonical_url
 from newsmill.tasks.models import Source
@@ -62,8 +63,7 @@ def plan_articles(
                                          max_bytes=settings.max_input_bytes)
         finally:
             fetcher.close()
-        rows.robots = [{"origin": r.origin, "fetched_at": r.fetched_at, "status": r.status,
-                        "body": r.body, "run_id": run_id} for r in fetcher.robots.fetched]
+        rows.robots = robots_rows(fetcher, run_id)
         rows.rejections = [rejection_row(run_id, where, r, now) for where, r in refusals]
         plan.listings_read = len(reports)
         plan.refused = len(refusals)

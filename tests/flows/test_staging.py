@@ -28,7 +28,7 @@ from newsmill.tasks.batch import (
     ProducedBatch,
     analysis_order,
     commit_batch,
-    signatures_of,
+    fingerprints_of,
 )
 from newsmill.tasks.models import Analysis, CleanDocument, Extracted, Mention, Quote, Span
 from newsmill.tasks.normalise import normalise
@@ -60,7 +60,7 @@ def _produced(run_id: str, documents: list[CleanDocument]) -> ProducedBatch:
     """What a worker would produce for ``documents`` (each distinct text analysed)."""
     return ProducedBatch(run_id=run_id, seen=len(documents), documents=documents,
                          analyses={d.document_id: Analysis(d.document_id) for d in documents},
-                         signatures=signatures_of(documents))
+                         fingerprints=fingerprints_of(documents))
 
 
 def _start(settings: Settings) -> str:
@@ -91,7 +91,7 @@ def test_a_produced_batch_survives_its_staging_file() -> None:
         run_id="run-1", seen=4, documents=[document],
         analyses={document.document_id: analysis},
         failures={"feedbeef": Rejection("nlp", "analysis_error", "ValueError: x")},
-        signatures=signatures_of([document]),
+        fingerprints=fingerprints_of([document]),
         rejections=[("/in/empty.txt", Rejection("extract", "empty", "no text"))],
         not_modified=1,
         fetches=[{"url": "https://example.org/a", "fetched_at": fetched, "status": 200}],
@@ -103,7 +103,7 @@ def test_a_produced_batch_survives_its_staging_file() -> None:
 
     assert back.documents == produced.documents
     assert back.analyses == produced.analyses
-    assert back.signatures == produced.signatures
+    assert back.fingerprints == produced.fingerprints
     assert back.fetches == produced.fetches and back.robots == produced.robots
     assert (back.run_id, back.seen, back.not_modified) == ("run-1", 4, 1)
     assert back.report == produced.report

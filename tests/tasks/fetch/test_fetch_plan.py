@@ -13,8 +13,8 @@ import pytest
 from loopback_server import LoopbackServer, send
 
 from newsmill.settings import Settings
-from newsmill.tasks.batch import fetch_row
 from newsmill.tasks.fetch.client import Response
+from newsmill.tasks.fetch.gather import fetch_row
 from newsmill.tasks.fetch.plan import Plan, plan_articles
 from newsmill.tasks.models import Source
 from newsmill.versions import code_version
