@@ -128,8 +128,8 @@ def reextract(
     db: Annotated[str | None, Field(
         description="DuckDB file. Empty: NEWSMILL_DB, else data/newsmill.duckdb.")] = None,
     run: Annotated[str | None, Field(
-        description="Only the pages fetched by this run id. Empty: the newest copy of every "
-                    "stored page.")] = None,
+        description="Only the pages fetched by this run id, as that run archived them. "
+                    "Empty: the newest copy of every stored page.")] = None,
     batch_size: Annotated[int | None, Field(
         ge=1, le=100_000, description="Documents per batch. Empty: NEWSMILL_BATCH_SIZE.")] = None,
     spacy_model: Annotated[str | None, Field(
@@ -142,7 +142,8 @@ def reextract(
 
     Args:
         db: DuckDB file (default: NEWSMILL_DB or data/newsmill.duckdb).
-        run: only the pages fetched by this run id (default: the newest copy of every page).
+        run: only the pages fetched by this run id, each as that run archived it (default:
+            the newest copy of every page).
         batch_size: documents per batch (default: NEWSMILL_BATCH_SIZE).
         spacy_model: spaCy pipeline to use (default: NEWSMILL_SPACY_MODEL, 'auto').
     """

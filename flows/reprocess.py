@@ -10,7 +10,7 @@ from newsmill.errors import Rejection
 from newsmill.settings import Settings
 from newsmill.tasks.batch import BatchReport, analyse
 from newsmill.tasks.models import CleanDocument, Source, Span
-from newsmill.tasks.rows import build_rows, rejection_row
+from newsmill.tasks.rows import build_rows
 from newsmill.warehouse.connection import open_writer, utcnow
 from newsmill.warehouse.loader import Row, replace_analysis, stored_documents
 
@@ -39,12 +39,10 @@ def reprocess_batch(sources: Sequence[Source], settings: Settings, run_id: str) 
     failures: list[tuple[str, Rejection]] = []
     analysed = analyse(documents, settings, report,
                        lambda doc, rejection: failures.append((doc.source, rejection)))
-    now = utcnow()
-    rows = build_rows(run_id=run_id, now=now, new_documents=analysed, seen_sources=[],
+    rows = build_rows(run_id=run_id, now=utcnow(), new_documents=analysed, seen_sources=[],
                       rejections=failures, seen=len(sources), unchanged=0)
     nlp_rows = [{"document_id": d.document_id, "nlp_status": a.nlp_status,
                  "nlp_note": a.nlp_note} for d, a in analysed]
-    rows.rejections = [rejection_row(run_id, where, r, now) for where, r in failures]
     with open_writer(settings.db) as conn:
         replace_analysis(conn, rows, [d.document_id for d, _ in analysed], nlp_rows)
     report.loaded = len(analysed)

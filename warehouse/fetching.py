@@ -40,5 +40,6 @@ def known_urls(conn: duckdb.DuckDBPyConnection, canonical_urls: Iterable[str]
 
 def archived_responses(conn: duckdb.DuckDBPyConnection, run_id: str | None = None
                        ) -> list[tuple[str, str, str, int]]:
-    """``(url, canonical_url, warc_path, warc_offset)`` of the newest response per page."""
+    """``(url, canonical_url, warc_path, warc_offset)`` per page: with ``run_id``, the response
+    that run archived (the page's newest of that run); without, the newest archived one."""
     return [tuple(r) for r in fetch_all(conn, "archived_responses", {"run_id": run_id})]

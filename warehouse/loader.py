@@ -156,13 +156,18 @@ def all_document_ids(conn: duckdb.DuckDBPyConnection, language: str | None = Non
 
 def replace_analysis(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
                      document_ids: Sequence[str], nlp_rows: Sequence[Row]) -> None:
-    """Swap the analysis (mentions, quotes, NLP status) of stored documents for a new one, in
-    one transaction: readers see the old analysis or the new, never a mix."""
+    """Swap the analysis (mentions, quotes, entity links, NLP status) of stored documents for a
+    new one, in one transaction: readers see the old analysis or the new, never a mix. A link
+    goes with the old analysis unless another document or the new analysis makes it too; the
+    batch's rejections (documents whose new analysis failed keep the old) are stored."""
     with transaction(conn):
         ids = {"ids": list(document_ids)}
+        links = [{"alias_entity_id": r["alias_entity_id"], "entity_id": r["entity_id"]}
+                 for r in batch.entity_links]
+        execute(conn, "delete_entity_links_for", {**ids, "links": rows_json(links)})
         execute(conn, "delete_mentions_for", ids)
         execute(conn, "delete_quotes_for", ids)
-        for table in ("entities", "mentions", "quotes", "entity_links"):
+        for table in ("rejections", "entities", "mentions", "quotes", "entity_links"):
             rows: list[Row] = getattr(batch, table)
             if rows:
                 insert_rows(conn, table, rows)

@@ -54,14 +54,11 @@ def finish_run(
     status: str,
     stage_seconds: dict[str, float] | None = None,
     error: str | None = None,
-    spacy_model: str | None = None,
-    spacy_model_version: str | None = None,
 ) -> None:
     """Record how a run ended."""
     execute(conn, "run_finish", {
         "run_id": run_id, "finished_at": utcnow(), "status": status,
         "stage_seconds": json.dumps(stage_seconds or {}, sort_keys=True), "error": error,
-        "spacy_model": spacy_model, "spacy_model_version": spacy_model_version,
     })
 
 

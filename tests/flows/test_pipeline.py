@@ -13,7 +13,7 @@ from newsmill.settings import Settings
 from newsmill.tasks.batch import BatchReport, process_batch
 from newsmill.tasks.models import Source
 from newsmill.warehouse.connection import open_writer
-from newsmill.warehouse.runs import mark_ended_by_prefect, set_prefect_flow_run
+from newsmill.warehouse.runs import COMPLETED, finish_run, set_prefect_flow_run, start_run
 
 pytestmark = pytest.mark.model
 
@@ -54,19 +54,32 @@ def test_an_interrupted_run_is_marked_failed(three_files: Path, tmp_path: Path) 
     assert query_rows(settings.db, "select count(*) from documents") == [(1,)]
 
 
-def test_a_crashed_prefect_run_marks_its_run(tmp_path: Path, three_files: Path) -> None:
-    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
-    result = ingest_run([str(three_files)], settings, Steps(flow_run_id="flow-run-1"))
-    with open_writer(settings.db) as conn:
-        # A finished run is left alone ...
-        mark_ended_by_prefect(conn, "flow-run-1", "crashed", "Crashed: worker lost")
-        conn.execute("insert into runs (run_id, flow, started_at, status, settings, "
-                     "code_version) values ('r2', 'ingest', now(), 'running', '{}', 'x')")
-        set_prefect_flow_run(conn, "r2", "flow-run-2")
-        # ... a running one is marked.
-        mark_ended_by_prefect(conn, "flow-run-2", "crashed", "Crashed: worker lost")
-    assert query_rows(settings.db, "select run_id, status from runs order by run_id") == sorted(
-        [(result.run_id, "completed"), ("r2", "crashed")])
+def test_a_crashed_or_cancelled_prefect_run_marks_its_run(tmp_path: Path) -> None:
+    import uuid
+
+    from prefect.client.schemas.objects import FlowRun, State, StateType
+
+    from newsmill.flows.ingest import _ended_by_prefect
+
+    db = tmp_path / "w.duckdb"
+    flow_runs = {name: uuid.uuid4() for name in ("finished", "crashed", "cancelled")}
+    with open_writer(db) as conn:
+        for name, flow_run_id in flow_runs.items():
+            start_run(conn, run_id=name, flow="ingest", settings={}, code_version="t",
+                      spacy_model=None, spacy_model_version=None, sources_given=1)
+            set_prefect_flow_run(conn, name, str(flow_run_id))
+        finish_run(conn, run_id="finished", status=COMPLETED)
+    # The flow's on_crashed / on_cancellation hook, given the flow run as Prefect hands it over.
+    for name, state in (("finished", State(type=StateType.CRASHED, message="late")),
+                        ("crashed", State(type=StateType.CRASHED, message="worker lost")),
+                        ("cancelled", State(type=StateType.CANCELLED, message="by a user"))):
+        flow_run = FlowRun(id=flow_runs[name], flow_id=uuid.uuid4(),
+                           parameters={"db": str(db)})
+        _ended_by_prefect(None, flow_run, state)
+    assert query_rows(db, "select run_id, status, error from runs order by run_id") == [
+        ("cancelled", "cancelled", "Cancelled: by a user"),
+        ("crashed", "crashed", "Crashed: worker lost"),
+        ("finished", "completed", None)]  # a run that had finished is left alone
 
 
 def test_reprocess_replaces_the_analysis_without_duplicates(
@@ -87,3 +100,51 @@ def test_reprocess_replaces_the_analysis_without_duplicates(
     assert query_rows(settings.db, "select count(*) from mentions m join runs r using (run_id) "
                               "where r.flow = 'reprocess'") == [(before[0][0],)]
     assert run_data_tests(settings.db) == {}  # type: ignore[operator]
+
+
+def test_after_reprocess_and_export_the_lake_holds_the_warehouses_rows(
+    three_files: Path, tmp_path: Path
+) -> None:
+    import duckdb
+
+    from newsmill.flows.pipeline import reprocess_run
+    from newsmill.flows.reprocess import reprocess_batch
+    from newsmill.warehouse.connection import connect
+    from newsmill.warehouse.export import export_parquet
+
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
+    lake = tmp_path / "lake"
+    (three_files / "who.txt").write_text(  # an acronym tied to its long form: a link
+        "Clinics reopen\n\nThe World Health Organization (WHO) said on Monday that the "
+        "outbreak was under control. The WHO added that vaccines would arrive this week "
+        "and that clinics in the north would reopen. Health workers in the region welcomed "
+        "the news after weeks of uncertainty.\n")
+    ingest_run([str(three_files)], settings, Steps())
+
+    def export() -> None:
+        conn = connect(settings.db, read_only=True)
+        try:
+            export_parquet(conn, lake)
+        finally:
+            conn.close()
+
+    with open_writer(settings.db) as conn:  # what another model said of one document
+        conn.execute("update documents set nlp_status = 'skipped', nlp_note = 'old model' "
+                     "where document_id = (select min(document_id) from documents)")
+    export()
+    reprocess_run(settings, Steps(batch=reprocess_batch))
+    export()
+
+    compared = {"documents": "document_id, nlp_status, nlp_note",
+                "mentions": "document_id, start_char, end_char, entity_id, run_id",
+                "quotes": "quote_id, run_id", "entity_links": "alias_entity_id, entity_id"}
+    for table, columns in compared.items():
+        stored = sorted(query_rows(settings.db, f"select {columns} from {table}"))  # noqa: S608
+        files = [str(p) for p in (lake / table).rglob("*.parquet")]
+        exported = sorted(duckdb.sql(
+            f"select {columns} from read_parquet($files, hive_partitioning = true)",  # noqa: S608
+            params={"files": files}).fetchall()) if files else []
+        assert exported == stored, table
+    assert query_rows(settings.db, "select count(*) from documents "
+                                   "where nlp_status = 'analysed'") == [(4,)]
+    assert ("WHO",) in query_rows(settings.db, "select alias from entity_links")

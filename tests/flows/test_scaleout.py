@@ -40,7 +40,7 @@ def test_workers_get_the_robots_records_of_their_batches(settings: Settings) -> 
     assert not elsewhere.db.exists()
 
 
-def test_a_local_cluster_runs_one_batch_at_a_time_per_worker_process() -> None:
+def test_a_local_cluster_is_asked_for_single_threaded_worker_processes() -> None:
     settings = Settings.from_env(env={}, task_runner="dask", dask_workers=3)
     assert local_cluster_kwargs(settings) == {
         "n_workers": 3, "threads_per_worker": 1, "processes": True, "dashboard_address": None}

@@ -1,2 +1,3 @@
--- Runs that have finished (a running run's rows may still grow), oldest first.
-SELECT run_id FROM runs WHERE status <> 'running' ORDER BY started_at;
+-- Runs that have finished (a running run's rows may still grow), oldest first, with their flow
+-- (a reprocess changes rows of earlier runs in place).
+SELECT run_id, flow FROM runs WHERE status <> 'running' ORDER BY started_at;

@@ -2,7 +2,5 @@ UPDATE runs SET
     finished_at = $finished_at,
     status = $status,
     stage_seconds = $stage_seconds,
-    error = $error,
-    spacy_model = coalesce($spacy_model, spacy_model),
-    spacy_model_version = coalesce($spacy_model_version, spacy_model_version)
+    error = $error
 WHERE run_id = $run_id;
