@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newsmill.cli.main import _sql, build_parser, main
+from newsmill.cli.main import build_parser, main
+from newsmill.cli.read import run_sql as _sql
 
 DataTests = Callable[[Path], dict[str, list[tuple[object, ...]]]]
 

@@ -1,0 +1,179 @@
+"""The commands that run the pipeline: ``ingest``, ``reextract``, ``reprocess``, and ``serve``.
+
+The three run commands differ only in the flow they start and its arguments; one helper,
+:func:`dispatch`, does the rest for all of them: Prefect's environment, the progress bar, the
+choice between a flow run on a Prefect API and a direct run in this process, failures, and
+the summary. Prefect and the flows are imported only when a command runs, so that ``--help``
+and the read commands start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from newsmill.cli.output import ProgressHandler, print_run_summary
+
+if TYPE_CHECKING:
+    from newsmill.cli.options import SharedFlags, Subcommands
+    from newsmill.settings import Settings
+
+
+@dataclass(frozen=True)
+class RunCommand:
+    """How one run command starts: ``as_flow`` calls its Prefect flow (a flow run on the
+    configured API), ``direct`` calls the same wiring in this process with these settings."""
+
+    as_flow: Callable[[argparse.Namespace], Any]
+    direct: Callable[[argparse.Namespace, Settings], Any]
+
+
+def _ingest_flow(args: argparse.Namespace) -> Any:
+    from newsmill.flows.ingest import ingest  # imports Prefect: ~3.5 s
+
+    return ingest(sources=list(args.sources), db=args.db, batch_size=args.batch_size,
+                  spacy_model=args.model, urls_are=args.urls_are,
+                  max_articles=args.max_articles, refresh=args.refresh)
+
+
+def _ingest_direct(args: argparse.Namespace, settings: Settings) -> Any:
+    from newsmill.flows.pipeline import Steps, ingest_run
+
+    return ingest_run(list(args.sources), settings, Steps(), urls_are=args.urls_are,
+                      max_articles=args.max_articles, refresh=args.refresh)
+
+
+def _reextract_flow(args: argparse.Namespace) -> Any:
+    from newsmill.flows.ingest import reextract
+
+    return reextract(db=args.db, run=args.run, spacy_model=args.model)
+
+
+def _reextract_direct(args: argparse.Namespace, settings: Settings) -> Any:
+    from newsmill.flows.pipeline import Steps, reextract_run
+
+    return reextract_run(settings, Steps(), run=args.run)
+
+
+def _reprocess_flow(args: argparse.Namespace) -> Any:
+    from newsmill.flows.ingest import reprocess
+
+    return reprocess(db=args.db, language=args.language, spacy_model=args.model)
+
+
+def _reprocess_direct(args: argparse.Namespace, settings: Settings) -> Any:
+    from newsmill.flows.pipeline import Steps, reprocess_run
+    from newsmill.flows.reprocess import reprocess_batch
+
+    return reprocess_run(settings, Steps(batch=reprocess_batch), language=args.language)
+
+
+INGEST = RunCommand(_ingest_flow, _ingest_direct)
+REEXTRACT = RunCommand(_reextract_flow, _reextract_direct)
+REPROCESS = RunCommand(_reprocess_flow, _reprocess_direct)
+
+
+def dispatch(command: RunCommand, args: argparse.Namespace) -> int:
+    """Run ``command`` and print its summary: 0 when the run completed (rejections or
+    not), 1 when the run itself failed."""
+    from newsmill.flows.runtime import api_configured, apply_prefect_defaults
+
+    apply_prefect_defaults()
+    if not args.verbose:
+        # Set before Prefect is imported: its console handler reads this once.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from newsmill.errors import NewsmillError
+    from newsmill.flows.pipeline import PROGRESS_LOGGER
+    from newsmill.settings import Settings
+
+    handler = None if args.no_progress or not sys.stderr.isatty() else ProgressHandler()
+    if handler:
+        progress_logger = logging.getLogger(PROGRESS_LOGGER)
+        progress_logger.addHandler(handler)
+        progress_logger.setLevel(logging.INFO)
+        progress_logger.propagate = False  # the bar shows it; no log line per batch
+    try:
+        # With a Prefect API configured (a server, Cloud, a test harness) the run is a flow
+        # run there; without one it runs the same flow function directly, which starts in
+        # seconds instead of waiting for Prefect's temporary server.
+        if args.prefect or api_configured():
+            result = command.as_flow(args)
+        else:
+            settings = Settings.from_env(db=args.db, spacy_model=args.model,
+                                         batch_size=getattr(args, "batch_size", None))
+            result = command.direct(args, settings)
+    except (NewsmillError, ValueError, RuntimeError) as exc:
+        print(f"newsmill: run failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if handler:
+            handler.close()
+    print_run_summary(result, _rejections(result))
+    return 0
+
+
+def _rejections(result: Any) -> list[tuple[str, ...]]:
+    """The run's rejections, ``(source, stage, reason, detail)``, read back from the
+    warehouse (nothing is read when there were none)."""
+    if not result.report.rejected:
+        return []
+    from newsmill.warehouse.connection import connect
+    from newsmill.warehouse.runs import rejections_for_run
+
+    conn = connect(result.db, read_only=True)
+    try:
+        return list(rejections_for_run(conn, result.run_id))
+    finally:
+        conn.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve every deployment of the packaged prefect.yaml from this process."""
+    from newsmill.flows.runtime import apply_prefect_defaults
+
+    apply_prefect_defaults()
+    from newsmill.flows.serve import serve_all
+
+    serve_all()
+    return 0
+
+
+def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
+    ingest = sub.add_parser("ingest", parents=[shared.run],
+                            help="ingest files, folders, URLs or @lists")
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="a .html/.htm/.txt file, a folder, an http(s) URL, or @list.txt")
+    ingest.add_argument("--batch-size", type=int, help="documents per batch")
+    kind = ingest.add_mutually_exclusive_group()
+    kind.add_argument("--feed", dest="urls_are", action="store_const", const="feed",
+                      help="every URL given is an RSS/Atom/JSON feed")
+    kind.add_argument("--sitemap", dest="urls_are", action="store_const", const="sitemap",
+                      help="every URL given is a sitemap (or sitemap index)")
+    kind.add_argument("--discover", dest="urls_are", action="store_const", const="homepage",
+                      help="every URL given is a home page: read its feeds, or its article links")
+    ingest.add_argument("--max-articles", type=int, metavar="N",
+                        help="fetch at most N new articles")
+    ingest.add_argument("--refresh", action="store_true",
+                        help="fetch pages already stored again (conditional GET)")
+    ingest.set_defaults(handler=functools.partial(dispatch, INGEST))
+
+    again = sub.add_parser("reextract", parents=[shared.run],
+                           help="extract stored pages again from the WARC archive (no fetching)")
+    again.add_argument("--run", metavar="RUN_ID", help="only the pages fetched by this run")
+    again.set_defaults(handler=functools.partial(dispatch, REEXTRACT))
+
+    redo = sub.add_parser("reprocess", parents=[shared.run],
+                          help="analyse stored documents again with the current NLP settings")
+    redo.add_argument("--language", help="only documents in this language (e.g. en)")
+    redo.set_defaults(handler=functools.partial(dispatch, REPROCESS))
+
+    served = sub.add_parser("serve", help="serve every deployment of prefect.yaml from this "
+                                          "process (schedules included) instead of a work "
+                                          "pool and worker")
+    served.set_defaults(handler=serve)
