@@ -71,20 +71,25 @@ def rows_json(rows: Sequence[Row]) -> str:
 #: Tables whose stored row is updated by a new one with its key (the statement's ON CONFLICT
 #: clause is ``queries/on_conflict_<table>.sql``); rows of the others are kept as first stored.
 _UPSERTS = frozenset({"feeds", "robots", "input_files"})
-#: Tables without a key: every row is new.
-_UNKEYED = frozenset({"rejections"})
 
 
 @cache
-def _insert_statement(columns: tuple[tuple[str, str], ...], table: str) -> str:
+def _insert_statement(columns: tuple[tuple[str, str], ...], table: str, keyed: bool) -> str:
     type_map = json.dumps([dict(columns)]).replace("'", "''")
     if table in _UPSERTS:
         conflict = sql.query(f"on_conflict_{table}")
     else:
-        conflict = "" if table in _UNKEYED else "ON CONFLICT DO NOTHING"
+        conflict = "ON CONFLICT DO NOTHING" if keyed else ""
     # The table name is one of _TABLES and the type map comes from the catalog: no user text.
     return (f"INSERT INTO {table} BY NAME SELECT unnest(r) FROM "  # noqa: S608
             f"(SELECT unnest(from_json($rows::JSON, '{type_map}')) AS r) {conflict}")
+
+
+def has_key(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """True when the table declares a primary key or unique constraint (its inserts then skip
+    rows whose key is stored; tables without one, such as mentions since migration 012, get
+    only rows the loader knows to be new)."""
+    return bool(fetch_all(conn, "table_has_key", {"table": table})[0][0])
 
 
 def column_types(conn: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -103,7 +108,8 @@ def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Row]
     unknown = [key for key in rows[0] if key not in types]
     if unknown:
         raise WarehouseError(f"{table} has no column(s) {', '.join(unknown)}")
-    statement = _insert_statement(tuple((key, types[key]) for key in rows[0]), table)
+    statement = _insert_statement(tuple((key, types[key]) for key in rows[0]), table,
+                                  has_key(conn, table))
     execute(conn, f"insert_{table}", {"rows": rows_json(rows)}, text=statement)
 
 

@@ -161,3 +161,26 @@ def test_insert_types_come_from_the_catalog(tmp_path: Path) -> None:
             == (0, 3)
         with pytest.raises(WarehouseError, match="no column"):
             insert_rows(conn, "documents", [{**_document("d2"), "colour": "red"}])
+
+
+def test_migration_012_keeps_child_rows_and_drops_their_keys(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute(sql.query("schema_version_create"))
+    for version, name, text in sql.migrations():
+        if version < 12:  # a warehouse as older code left it
+            conn.execute(text)
+            conn.execute(sql.query("schema_version_record"),
+                         {"version": version, "name": name, "applied_at": NOW})
+    _start(conn)
+    rows = BatchRows(run_id="run-1", seen=1, documents=[_document()])
+    rows.mentions = [{"document_id": "d1", "entity_id": "e1", "start_char": 0, "end_char": 4,
+                      "text": "Some", "label": "ORG", "sentence_index": 0, "run_id": "run-1"}]
+    rows.document_bands = [{"band": 0, "band_key": 7, "document_id": "d1"}]
+    load_batch(conn, rows)
+    assert 12 in migrate(conn)
+    assert conn.execute("SELECT count(*) FROM mentions").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM document_bands").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name IN "
+                        "('mentions', 'quotes', 'document_bands') AND constraint_type = "
+                        "'PRIMARY KEY'").fetchone() == (0,)
+    conn.close()
