@@ -35,7 +35,14 @@ from newsmill.versions import code_version
 from newsmill.warehouse.connection import open_writer, utcnow
 from newsmill.warehouse.fetching import archived_responses
 from newsmill.warehouse.loader import BatchRows, all_document_ids, load_batch
-from newsmill.warehouse.runs import COMPLETED, FAILED, finish_run, set_prefect_flow_run, start_run
+from newsmill.warehouse.runs import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    finish_run,
+    set_prefect_flow_run,
+    start_run,
+)
 from newsmill.warehouse.search import refresh_index
 from newsmill.warehouse.snapshot import publish_snapshot, snapshot_due
 
@@ -201,9 +208,18 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
                 progress_log.info("%d of %d sources done", done, len(sources),
                                   extra={"done": done, "total": len(sources)})
     except BaseException as exc:
-        result.status = FAILED
-        _fail(settings, run_id, result.report, exc)
+        # Ctrl-C, or the SIGTERM Prefect turns into TerminationSignal when a flow run is
+        # cancelled (matched by name: this module does not import Prefect), ends the run as
+        # cancelled; anything else that escapes fails it.
+        stopped = isinstance(exc, KeyboardInterrupt) or any(
+            cls.__name__ in CANCELLATION_SIGNALS for cls in type(exc).__mro__)
+        result.status = CANCELLED if stopped else FAILED
+        with open_writer(settings.db) as conn:
+            finish_run(conn, run_id=run_id, status=result.status,
+                       stage_seconds=result.report.stage_seconds,
+                       error=f"{type(exc).__name__}: {exc}")
         raise
+    _log_rejections(logger, result.report)
     error = (f"{len(failed_batches)} batch(es) failed and were recorded as rejections; "
              f"first: {failed_batches[0]}") if failed_batches else None
     with open_writer(settings.db) as conn:
@@ -225,6 +241,27 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
                 result.report.seen, result.report.loaded, result.report.unchanged,
                 result.report.rejected)
     return result
+
+
+#: Exceptions (by class name) that stop a run from outside: Prefect's TerminationSignal (a
+#: cancelled flow run) and CancelledRun. With KeyboardInterrupt they end the run `cancelled`.
+CANCELLATION_SIGNALS = frozenset({"TerminationSignal", "CancelledRun"})
+
+
+def _log_rejections(logger: Any, report: BatchReport) -> None:
+    """The run's rejections by reason, most frequent first: at WARNING when every source was
+    rejected (a run that completed with nothing to show for it must say why), else INFO."""
+    if not report.rejected:
+        return
+    counts = sorted(report.reasons.items(), key=lambda kv: -kv[1])
+    unexplained = report.rejected - sum(report.reasons.values())
+    if unexplained > 0:
+        counts.append(("refused before extraction", unexplained))
+    reasons = ", ".join(f"{reason} {count}" for reason, count in counts)
+    if not report.loaded and not report.unchanged:
+        logger.warning("every one of the %d sources was rejected: %s", report.rejected, reasons)
+    else:
+        logger.info("%d of %d sources rejected: %s", report.rejected, report.seen, reasons)
 
 
 def _batch_steps(batches: Sequence[Sequence[Source]], settings: Settings, run_id: str,

@@ -35,7 +35,7 @@ def test_a_failing_batch_is_recorded_and_the_run_goes_on(three_files: Path,
     assert status == "completed" and "disk is on fire" in str(error) and batches == 3
 
 
-def test_an_interrupted_run_is_marked_failed(three_files: Path, tmp_path: Path) -> None:
+def test_an_interrupted_run_is_marked_cancelled(three_files: Path, tmp_path: Path) -> None:
     settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1)
     calls = []
 
@@ -49,7 +49,7 @@ def test_an_interrupted_run_is_marked_failed(three_files: Path, tmp_path: Path) 
         ingest_run([str(three_files)], settings, Steps(batch=interrupted))
     ((status, loaded, batches),) = query_rows(settings.db,
                                          "select status, docs_loaded, batches_committed from runs")
-    assert status == "failed"
+    assert status == "cancelled"  # Ctrl-C: the README's word for a run stopped from outside
     assert (loaded, batches) == (1, 1)  # only the whole batch before the interruption
     assert query_rows(settings.db, "select count(*) from documents") == [(1,)]
 
