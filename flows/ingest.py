@@ -21,6 +21,7 @@ from newsmill.flows.batch_tasks import (
     stage_batch_task,
 )
 from newsmill.flows.pipeline import IngestResult, Steps, ingest_run, reextract_run, reprocess_run
+from newsmill.flows.runtime import newsmill_log_level
 from newsmill.flows.staging import StagedBatch
 from newsmill.settings import Settings
 from newsmill.tasks.models import Source
@@ -28,6 +29,14 @@ from newsmill.warehouse.connection import open_writer
 from newsmill.warehouse.runs import CANCELLED, CRASHED, mark_ended_by_prefect
 
 __all__ = ["IngestResult", "ingest", "reextract", "reprocess"]
+
+
+def _prefect_log_level() -> str:
+    """Prefect's own log level (PREFECT_LOGGING_LEVEL): newsmill's lines follow it inside a
+    flow run, so a worker's runs show them at INFO and the CLI's quiet flow runs stay quiet."""
+    from prefect.settings import get_current_settings
+
+    return str(get_current_settings().logging.level).upper()
 
 
 def _orchestrated_steps() -> Steps:
@@ -117,9 +126,10 @@ def ingest(
         refresh: fetch URLs already in the warehouse again (conditionally: unchanged pages
             answer 304 and cost nothing more).
     """
-    settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
-    return ingest_run(sources, settings, _orchestrated_steps(), urls_are=urls_are,
-                      max_articles=max_articles, refresh=refresh)
+    with newsmill_log_level(_prefect_log_level()):
+        settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
+        return ingest_run(sources, settings, _orchestrated_steps(), urls_are=urls_are,
+                          max_articles=max_articles, refresh=refresh)
 
 
 @flow(name="reextract", log_prints=False, persist_result=False,
@@ -147,8 +157,9 @@ def reextract(
         batch_size: documents per batch (default: NEWSMILL_BATCH_SIZE).
         spacy_model: spaCy pipeline to use (default: NEWSMILL_SPACY_MODEL, 'auto').
     """
-    settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
-    return reextract_run(settings, _orchestrated_steps(), run=run)
+    with newsmill_log_level(_prefect_log_level()):
+        settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
+        return reextract_run(settings, _orchestrated_steps(), run=run)
 
 
 @flow(name="reprocess", log_prints=False, persist_result=False,
@@ -167,8 +178,9 @@ def reprocess(
     """Analyse stored documents again with the current NLP settings (a new model, new rules),
     replacing their entities and quotes batch by batch; nothing is fetched or extracted.
     """
-    settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
-    steps = _orchestrated_steps()
-    steps = Steps(plan=steps.plan, batch=reprocess_batch_task, publish=steps.publish,
-                  logger=steps.logger, flow_run_id=steps.flow_run_id)
-    return reprocess_run(settings, steps, language=language)
+    with newsmill_log_level(_prefect_log_level()):
+        settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
+        steps = _orchestrated_steps()
+        steps = Steps(plan=steps.plan, batch=reprocess_batch_task, publish=steps.publish,
+                      logger=steps.logger, flow_run_id=steps.flow_run_id)
+        return reprocess_run(settings, steps, language=language)

@@ -5,10 +5,12 @@ Only defaults: a variable the user has set wins.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tomllib
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from pathlib import Path
 
 PREFECT_DEFAULTS = {
@@ -47,3 +49,27 @@ def api_configured() -> bool:
     settings = profiles.get("profiles", {}).get(active, {})
     return bool(settings.get("PREFECT_API_URL"))
 
+
+
+#: The logger every module of newsmill logs under.
+NEWSMILL_LOGGER = "newsmill"
+
+
+@contextmanager
+def newsmill_log_level(level: str | int) -> Iterator[None]:
+    """newsmill's own log lines at ``level`` (a flow run passes Prefect's PREFECT_LOGGING_LEVEL,
+    INFO unless told) for the length of the block, then as they were.
+
+    PREFECT_LOGGING_EXTRA_LOGGERS gives the ``newsmill`` logger Prefect's handlers, but not a
+    level: left unset it inherits the root logger's WARNING, and "applied warehouse
+    migration" or "loaded spaCy pipeline" never reach the run's log view. A level set
+    explicitly by the user (not NOTSET) is kept.
+    """
+    logger = logging.getLogger(NEWSMILL_LOGGER)
+    before = logger.level
+    if before == logging.NOTSET:
+        logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)

@@ -138,6 +138,9 @@ def serve(args: argparse.Namespace) -> int:
     from newsmill.flows.runtime import apply_prefect_defaults
 
     apply_prefect_defaults()
+    # What prefect.yaml sets for the pool's runs: newsmill's lines in each run's log view.
+    # Before Prefect is imported; the served runs' processes inherit it.
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "newsmill")
     from newsmill.flows.serve import serve_all
 
     serve_all()
