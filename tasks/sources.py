@@ -2,13 +2,22 @@
 
 A SOURCE is a file, a directory (walked recursively for article files), an ``http(s)://`` URL,
 or ``@list.txt`` naming one SOURCE per line. Anything that cannot be read becomes an
-``invalid`` Source carrying its reason, so it is recorded as a rejection rather than lost.
+``invalid`` Source carrying its reason, so it is recorded as a rejection rather than lost:
+whatever an argument holds (a name the OS refuses as too long, a NUL byte, a malformed URL),
+expanding it never raises.
+
+File names are kept as the OS gives them (``os.fsdecode``: bytes that are not UTF-8 become
+lone surrogates), so a file is read by its real name; :func:`stored_name` is the valid UTF-8
+spelling of such a name that the warehouse stores.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +37,21 @@ _SITEMAP_PATH = re.compile(r"sitemap|\.xml\.gz$", re.I)
 _FEED_PATH = re.compile(r"\.(?:rss|atom|rdf|xml)$|/(?:feed|feeds|rss|atom)(?:/|$)|[?&]feed=", re.I)
 
 ListingKind = Literal["feed", "sitemap", "homepage"]
+
+
+def stored_name(location: str) -> str:
+    """``location`` as valid UTF-8: bytes of a file name that are not UTF-8 (which
+    ``os.fsdecode`` turned into surrogates) are written ``\\xNN``; other text is unchanged."""
+    try:
+        location.encode("utf-8")
+        return location
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = location.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no byte gave: escape it as a code point
+        return location.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def expand_sources(arguments: Iterable[str], *, urls_are: ListingKind | None = None
@@ -61,24 +85,70 @@ def url_kind(url: str) -> SourceKind:
 
 def _expand(arguments: Iterable[str], depth: int) -> Iterator[Source]:
     for raw in arguments:
-        arg = raw.strip()
+        arg = _as_given(raw)
         if not arg or arg.startswith("#"):
             continue
-        if arg.startswith("@"):
-            yield from _expand_list(arg[1:], depth)
-        elif "://" in arg or arg.lower().startswith(("http:", "https:")):
-            yield classify_url(arg)
-        else:
-            yield from _expand_path(Path(arg))
+        try:
+            # Expanded whole before yielding, so a failure half-way refuses this argument only.
+            found = list(_expand_one(arg, depth))
+        except Exception as exc:  # whatever an input provokes ends as its own refusal
+            found = [_refusal(arg, exc)]
+        yield from found
+
+
+def _as_given(raw: str) -> str:
+    """The argument without surrounding whitespace, unless a file is named with it (a name
+    may start or end with a space)."""
+    stripped = raw.strip()
+    if stripped != raw and stripped and not stripped.startswith(("@", "#")):
+        try:
+            if os.path.lexists(raw):
+                return raw
+        except (OSError, ValueError):
+            pass
+    return stripped
+
+
+def _expand_one(arg: str, depth: int) -> Iterator[Source]:
+    if arg.startswith("@"):
+        yield from _expand_list(arg[1:], depth)
+    elif "://" in arg or arg.lower().startswith(("http:", "https:")):
+        yield classify_url(arg)
+    elif "\x00" in arg:
+        yield Source(arg, "invalid", "bad_path", "the name holds a NUL byte")
+    else:
+        yield from _expand_path(Path(arg))
+
+
+def _refusal(location: str, exc: BaseException) -> Source:
+    """The invalid Source for an argument whose expansion raised ``exc``."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        return Source(location, "invalid", "name_too_long",
+                      "the name is longer than the operating system allows")
+    if isinstance(exc, ValueError) and "null" in str(exc).lower():
+        return Source(location, "invalid", "bad_path", "the name holds a NUL byte")
+    if isinstance(exc, OSError):
+        return Source(location, "invalid", "unreadable",
+                      f"cannot read: {exc.strerror or exc}")
+    return Source(location, "invalid", "bad_source", f"{type(exc).__name__}: {exc}")
 
 
 def classify_url(url: str) -> Source:
-    """A URL Source, or an invalid one when its scheme is not http(s) or it has no host."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in {"http", "https"}:
+    """A URL Source, or an invalid one when its scheme is not http(s), it has no host, or it
+    cannot be parsed (an unclosed IPv6 bracket, a port that is no number, bytes that are not
+    UTF-8)."""
+    try:
+        url.encode("utf-8")
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = parts.hostname
+        _port = parts.port  # raises for a port that is no number or out of range
+    except (ValueError, UnicodeError) as exc:
+        return Source(url, "invalid", "bad_url", f"the URL cannot be parsed: {exc}")
+    if scheme not in {"http", "https"}:
         return Source(url, "invalid", "unsupported_scheme",
                       f"only http and https URLs are fetched, not {parts.scheme or 'no'} scheme")
-    if not parts.hostname:
+    if not host:
         return Source(url, "invalid", "bad_url", "the URL has no host name")
     return Source(url, "url")
 
@@ -90,22 +160,23 @@ def _expand_list(name: str, depth: int) -> Iterator[Source]:
         return
     path = Path(name)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        body = path.read_bytes()
+    except (OSError, ValueError) as exc:
         yield Source("@" + name, "invalid", "unreadable_list", f"cannot read list file: {exc}")
         return
+    # Lines are file names as much as text: decoded as the OS decodes names, so a list made by
+    # `find` names files whose names are not UTF-8 too.
+    lines = os.fsdecode(body.removeprefix(b"\xef\xbb\xbf")).splitlines()
     yield from _expand(lines, depth + 1)
 
 
 def _expand_path(path: Path) -> Iterator[Source]:
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
-        skipped = [p for p in files if p.suffix.lower() not in ARTICLE_SUFFIXES]
-        if skipped:
-            log.info("skipped %d files in %s that are not .html/.htm/.txt", len(skipped), path)
-        for file in files:
-            if file.suffix.lower() in ARTICLE_SUFFIXES:
-                yield Source(str(file), "file")
+        found = list(_walk(path))
+        if not found:
+            yield Source(str(path), "invalid", "no_articles",
+                         "the folder holds no .html, .htm or .txt files")
+        yield from found
     elif path.is_file():
         if path.suffix.lower() in ARTICLE_SUFFIXES:
             yield Source(str(path), "file")
@@ -113,10 +184,59 @@ def _expand_path(path: Path) -> Iterator[Source]:
             yield Source(str(path), "invalid", "unsupported_file_type",
                          "only .html, .htm and .txt files are read, "
                          f"not {path.suffix or 'no suffix'}")
+    elif path.is_symlink() and not path.exists():
+        yield Source(str(path), "invalid", "dangling_symlink",
+                     "a symbolic link to a file that does not exist")
     elif path.exists():
         yield Source(str(path), "invalid", "not_a_file", "neither a regular file nor a directory")
     else:
         yield Source(str(path), "invalid", "not_found", "no such file or directory")
+
+
+def _walk(root: Path) -> Iterator[Source]:
+    """The article files under ``root`` (hidden ones left out), in path order; an entry with
+    an article's name that cannot be read as a file (a dangling link, a pipe, a folder that
+    cannot be listed) is an invalid Source, not a silent gap."""
+    entries: list[tuple[Path, Source | None]] = []
+    skipped = 0
+
+    def unlistable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        entries.append((where, Source(str(where), "invalid", "unreadable",
+                                      f"cannot list the folder: {error.strerror or error}")))
+
+    for folder, _dirs, names in os.walk(root, onerror=unlistable):
+        for name in names:
+            path = Path(folder, name)
+            if _hidden(path, root):
+                continue
+            if path.suffix.lower() not in ARTICLE_SUFFIXES:
+                skipped += 1
+                continue
+            entries.append((path, _entry(path)))
+    if skipped:
+        log.info("skipped %d files in %s that are not .html/.htm/.txt", skipped, root)
+    for _path, source in sorted(entries, key=lambda e: e[0]):
+        if source is not None:
+            yield source
+
+
+def _entry(path: Path) -> Source | None:
+    """A walked entry with an article's name: a file, or why it cannot be read as one."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            return Source(str(path), "invalid", "dangling_symlink",
+                          "a symbolic link to a file that does not exist")
+        return None  # gone since the folder was listed: nothing to read, nothing to report
+    except OSError as exc:
+        return _refusal(str(path), exc)
+    if stat.S_ISREG(info.st_mode):
+        return Source(str(path), "file")
+    if stat.S_ISDIR(info.st_mode):
+        return None  # a link to a folder: folders are walked, links to them are not followed
+    return Source(str(path), "invalid", "not_a_file", "neither a regular file nor a directory")
 
 
 def _hidden(path: Path, root: Path) -> bool:

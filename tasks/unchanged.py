@@ -16,7 +16,10 @@ not fetched at all (``fetch.plan``), and an archived page is re-extracted on pur
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,13 +28,15 @@ from pathlib import Path
 import duckdb
 
 from newsmill.tasks.models import Source
+from newsmill.tasks.sources import stored_name
 from newsmill.warehouse.inputs import documents_for_raw, known_files
 from newsmill.warehouse.loader import Row
 
 
 @dataclass(frozen=True)
 class FileStamp:
-    """A file as found on disk: its absolute path, size and modification time."""
+    """A file as found on disk: its absolute path (as stored: valid UTF-8, see
+    ``sources.stored_name``), size and modification time."""
 
     path: str
     size_bytes: int
@@ -39,13 +44,46 @@ class FileStamp:
 
 
 def stamp_of(location: str) -> FileStamp | None:
-    """The stamp of the file at ``location``, or None when it cannot be stat'ed."""
+    """The stamp of the regular file at ``location``, or None when there is none (missing,
+    not a regular file, a name the OS refuses)."""
     try:
         path = Path(location).resolve()
         info = path.stat()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return None
-    return FileStamp(str(path), info.st_size, info.st_mtime_ns)
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return FileStamp(stored_name(str(path)), info.st_size, info.st_mtime_ns)
+
+
+class NotRegularFile(OSError):
+    """The path names something other than a regular file (a pipe, a device, a folder)."""
+
+
+def read_regular_file(location: str, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of the regular file at ``location``, read through one open file, so that a
+    pipe or device put in its place never blocks the read. Raises :class:`NotRegularFile`,
+    ``ValueError`` (a NUL in the name) or another ``OSError``; with ``max_bytes``, a
+    :class:`FileTooLarge` for a bigger file."""
+    fd = os.open(location, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", location)
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise FileTooLarge(info.st_size)
+        body = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    if max_bytes is not None and len(body) > max_bytes:
+        raise FileTooLarge(len(body))  # it grew after it was stat'ed
+    return body
+
+
+class FileTooLarge(Exception):
+    """The file holds more bytes than allowed."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
 
 
 def raw_sha256(body: bytes) -> str:
@@ -89,9 +127,10 @@ def split_unchanged(conn: duckdb.DuckDBPyConnection, sources: Sequence[Source], 
             verdicts.append((source, None))  # the batch rejects it, with the reason
         else:
             try:
-                verdicts.append((source, (stamp, raw_sha256(Path(stamp.path).read_bytes()))))
-            except OSError:
-                verdicts.append((source, None))  # the batch reports it unreadable
+                body = read_regular_file(source.location, max_bytes=max_bytes)
+                verdicts.append((source, (stamp, raw_sha256(body))))
+            except (OSError, ValueError, FileTooLarge):
+                verdicts.append((source, None))  # the batch reports why it cannot be read
     given = documents_for_raw(conn, (v[1] for _s, v in verdicts if isinstance(v, tuple)))
     outcome = UnchangedFiles()
     for source, verdict in verdicts:

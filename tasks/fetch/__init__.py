@@ -23,6 +23,8 @@ from newsmill.tasks.fetch.guard import AddressGuard
 from newsmill.tasks.fetch.politeness import HostLimiter, with_retries
 from newsmill.tasks.fetch.robots import RobotsPolicy, RobotsRecord
 from newsmill.tasks.models import RawDocument, Source, SourceFormat
+from newsmill.tasks.sources import stored_name
+from newsmill.tasks.unchanged import FileTooLarge, NotRegularFile, read_regular_file
 
 #: Content types read as articles; anything else is refused with its type as the reason.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -32,17 +34,25 @@ __all__ = ["FetchOutcome", "Fetcher", "read_archived", "read_file"]
 
 
 def read_file(source: Source, *, max_bytes: int) -> RawDocument:
-    """The bytes of a local file; too large or unreadable files are rejected."""
-    path = Path(source.location)
+    """The bytes of a local file; too large, missing, special (a pipe, a device) or unreadable
+    files are rejected."""
+    location = source.location
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise Rejection("fetch", "too_large", f"{size} bytes; the limit is {max_bytes}")
-        body = path.read_bytes()
-    except OSError as exc:
-        raise Rejection("fetch", "unreadable", f"cannot read file: {exc.strerror or exc}") from exc
-    fmt: SourceFormat = "text" if path.suffix.lower() == ".txt" else "html"
-    return RawDocument(source=source.location, body=body, format=fmt)
+        body = read_regular_file(location, max_bytes=max_bytes)
+    except FileTooLarge as exc:
+        raise Rejection("fetch", "too_large", f"{exc.size} bytes; the limit is {max_bytes}"
+                        ) from exc
+    except FileNotFoundError as exc:
+        raise Rejection("fetch", "not_found", "the file is gone (it was there when listed)"
+                        ) from exc
+    except NotRegularFile as exc:
+        raise Rejection("fetch", "not_a_file", "not a regular file") from exc
+    except (OSError, ValueError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise Rejection("fetch", "unreadable", f"cannot read file: {detail}") from exc
+    named: SourceFormat = "text" if Path(location).suffix.lower() == ".txt" else "html"
+    return RawDocument(source=stored_name(location), body=body,
+                       format=named)
 
 
 def read_archived(source: Source) -> RawDocument:
@@ -135,6 +145,9 @@ class Fetcher:
                                     what=source.location)
         except Rejection as rejection:
             return FetchOutcome(source, rejection=rejection)
+        except Exception as exc:  # whatever a URL or its server provokes is that URL's refusal
+            return FetchOutcome(source, rejection=Rejection(
+                "fetch", "fetch_error", f"{type(exc).__name__}: {exc}"))
         if response.status == 304:
             return FetchOutcome(source, response=response, not_modified=True)
         return FetchOutcome(source, response=response)

@@ -1,8 +1,10 @@
 """A batch's raw bytes: files read, archived responses read back, URLs fetched.
 
 The fetch stage as a batch sees it: every source becomes a raw document or a refusal with its
-reason, in the order the sources came; successful responses go to the WARC archive and every
-response to a ``fetches`` row; robots.txt records fetched on the way become ``robots`` rows.
+reason, in the order the sources came (an input that raises anything is refused, never the
+batch); file names go on in their stored spelling (``sources.stored_name``); successful
+responses go to the WARC archive and every response to a ``fetches`` row; robots.txt records
+fetched on the way become ``robots`` rows.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from newsmill.tasks.fetch.client import Response
 from newsmill.tasks.fetch.robots import RobotsRecord, origin_of
 from newsmill.tasks.fetch.urls import canonical_url
 from newsmill.tasks.models import RawDocument, Source
+from newsmill.tasks.sources import stored_name
 from newsmill.tasks.unchanged import FileStamp, raw_sha256, stamp_of
 from newsmill.warehouse.connection import open_writer
 from newsmill.warehouse.fetching import robots_for_origins
@@ -58,7 +61,10 @@ def gather(sources: Sequence[Source], settings: Settings, run_id: str,
         try:
             slots[i] = _read_local(source, settings, out)
         except Rejection as rejection:
-            slots[i] = (source.location, rejection)
+            slots[i] = (stored_name(source.location), rejection)
+        except Exception as exc:  # whatever an input provokes is that input's refusal
+            slots[i] = (stored_name(source.location), Rejection(
+                "fetch", "read_error", f"{type(exc).__name__}: {exc}"))
     if urls:
         _fetch_urls(urls, settings, run_id, robots, out, slots)
     for slot in slots:
@@ -79,8 +85,8 @@ def _read_local(source: Source, settings: Settings, out: Gathered) -> RawDocumen
                         f"a {source.kind} source reached the fetch stage")
     stamp = stamp_of(source.location)  # before reading: a later change then shows next run
     raw = fetch.read_file(source, max_bytes=settings.max_input_bytes)
-    if stamp is not None:
-        out.file_stamps[source.location] = (stamp, raw_sha256(raw.body))
+    if stamp is not None:  # by the name as stored, which the documents carry
+        out.file_stamps[raw.source] = (stamp, raw_sha256(raw.body))
     return raw
 
 
@@ -117,6 +123,9 @@ def _fetch_urls(urls: Sequence[tuple[int, Source]], settings: Settings, run_id: 
                 slots[i] = fetch.as_raw_document(source.location, response)
             except Rejection as rejection:
                 slots[i] = (source.location, rejection)
+            except Exception as exc:  # a header no policy foresaw: this page's refusal
+                slots[i] = (source.location, Rejection(
+                    "fetch", "bad_response", f"{type(exc).__name__}: {exc}"))
     finally:
         if archive is not None:
             archive.close()

@@ -17,13 +17,19 @@ def canonical_url(url: str) -> str:
 
     The page's own ``rel=canonical`` (from extraction) is stored beside it as the
     document's ``canonical_url``; this one is what fetching deduplicates on.
+
+    A URL that cannot be parsed (an unclosed IPv6 bracket, a port that is no number) is its
+    own canonical form: it is refused when fetched, and deduplicating it must not fail first.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     if ":" in host:
         host = f"[{host}]"  # an IPv6 literal keeps its brackets
-    port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     if parts.username or parts.password:
@@ -35,4 +41,8 @@ def canonical_url(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The URL's host name, lowercased ("" when it has none or cannot be parsed)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from newsmill.tasks.sources import MAX_LIST_DEPTH, expand_sources
+from newsmill.tasks.sources import MAX_LIST_DEPTH, expand_sources, stored_name
 
 
 def touch(path: Path, text: str = "x") -> Path:
@@ -142,3 +143,96 @@ def test_order_is_kept_and_each_location_appears_once(tmp_path):
     b = touch(tmp_path / "b.html")
     args = [str(b), "https://example.org/1", str(a), str(b), "https://example.org/1", ""]
     assert locations(expand_sources(args)) == [str(b), "https://example.org/1", str(a)]
+
+
+# Inputs that used to end the whole run: each must become that input's own Source.
+
+def test_a_name_that_is_not_utf8_is_read_by_its_real_bytes(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    real = os.path.join(os.fsencode(folder), b"caf\xe9.txt")
+    with open(real, "wb") as handle:
+        handle.write(b"text")
+    (found,) = expand_sources([str(folder)])
+    assert found.kind == "file"
+    assert os.fsencode(found.location) == real  # the real name, to read it by
+    assert stored_name(found.location).endswith("caf\\xe9.txt")
+    stored_name(found.location).encode("utf-8")  # valid UTF-8 for the warehouse
+
+
+def test_stored_name_leaves_utf8_names_alone():
+    assert stored_name("/in/Zoë — news.txt") == "/in/Zoë — news.txt"
+    assert stored_name("a\udcffb").encode("utf-8") == b"a\\xffb"
+    assert stored_name("lone \ud800 surrogate").encode("utf-8")
+
+
+def test_a_source_longer_than_a_name_may_be_is_invalid_not_a_crash(tmp_path):
+    long_name = str(tmp_path / ("n" * 300 + ".txt"))
+    good = touch(tmp_path / "good.txt")
+    out = expand_sources([long_name, str(good)])
+    assert [(s.kind, s.reason) for s in out] == [("invalid", "name_too_long"), ("file", None)]
+
+
+def test_a_list_line_longer_than_a_name_may_be_is_invalid(tmp_path):
+    good = touch(tmp_path / "good.txt")
+    listing = touch(tmp_path / "list.txt", f"{'x' * 5000}\n{good}\n")
+    out = expand_sources([f"@{listing}"])
+    assert [(s.kind, s.reason) for s in out] == [("invalid", "name_too_long"), ("file", None)]
+
+
+def test_a_list_line_with_a_nul_byte_is_invalid(tmp_path):
+    good = touch(tmp_path / "good.txt")
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(b"bad\x00name.txt\n" + str(good).encode() + b"\n")
+    out = expand_sources([f"@{listing}"])
+    assert [(s.kind, s.reason) for s in out] == [("invalid", "bad_path"), ("file", None)]
+
+
+def test_a_list_naming_files_whose_names_are_not_utf8(tmp_path):
+    real = os.path.join(os.fsencode(tmp_path), b"\xff\xfe.txt")
+    with open(real, "wb") as handle:
+        handle.write(b"text")
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(real + b"\n")
+    (found,) = expand_sources([f"@{listing}"])
+    assert found.kind == "file" and os.fsencode(found.location) == real
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://[not-an-address]/a",
+                                 "http://example.com:99999/a", "http://example.com:port/a",
+                                 "https://exa\udcffmple.com/a"])
+def test_malformed_urls_are_bad_url(url):
+    (found,) = expand_sources([url])
+    assert (found.kind, found.reason) == ("invalid", "bad_url")
+
+
+def test_a_name_with_a_leading_space_is_kept_as_given(tmp_path, monkeypatch):
+    spaced = touch(tmp_path / " spaced.txt")
+    monkeypatch.chdir(tmp_path)
+    (found,) = expand_sources([" spaced.txt"])
+    assert (found.kind, found.location) == ("file", " spaced.txt")
+    (listed,) = expand_sources([f"@{touch(tmp_path / 'l.txt', ' ' + str(spaced) + chr(10))}"])
+    assert listed.kind == "file"  # a list line's own indentation is still stripped
+
+
+def test_a_dangling_symlink_in_a_folder_is_invalid_not_lost(tmp_path):
+    folder = tmp_path / "in"
+    touch(folder / "good.txt")
+    (folder / "gone.html").symlink_to(tmp_path / "nowhere.html")
+    out = expand_sources([str(folder)])
+    assert [(Path(s.location).name, s.kind, s.reason) for s in out] == [
+        ("gone.html", "invalid", "dangling_symlink"), ("good.txt", "file", None)]
+
+
+def test_a_special_file_with_an_article_name_in_a_folder_is_invalid(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.html")
+    (found,) = expand_sources([str(folder)])
+    assert (found.kind, found.reason) == ("invalid", "not_a_file")
+
+
+def test_a_folder_given_with_no_article_files_is_invalid(tmp_path):
+    (tmp_path / "empty.html").mkdir()
+    (found,) = expand_sources([str(tmp_path / "empty.html")])
+    assert (found.kind, found.reason) == ("invalid", "no_articles")

@@ -86,3 +86,23 @@ def test_stamp_of_a_missing_file_is_none(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x")
     stamp = stamp_of(str(tmp_path / "a.txt"))
     assert stamp is not None and stamp.size_bytes == 1 and Path(stamp.path).is_absolute()
+
+
+def test_stamp_of_what_cannot_be_a_file_is_none(tmp_path: Path) -> None:
+    assert stamp_of(str(tmp_path / "nul\x00byte.txt")) is None
+    assert stamp_of(str(tmp_path / ("n" * 300 + ".txt"))) is None
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert stamp_of(str(tmp_path / "pipe.txt")) is None  # reading it to hash it would block
+
+
+def test_a_file_whose_name_is_not_utf8_is_stamped_with_a_utf8_path(tmp_path: Path) -> None:
+    real = os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt")
+    with open(real, "wb") as handle:
+        handle.write(b"some text")
+    stamp = stamp_of(os.fsdecode(real))
+    assert stamp is not None and stamp.path.endswith("caf\\xe9.txt")
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
+    with open_writer(settings.db) as conn:  # DuckDB refused the name before
+        out = split_unchanged(conn, [Source(os.fsdecode(real), "file")], run_id="check",
+                              now=utcnow(), max_bytes=settings.max_input_bytes)
+    assert len(out.todo) == 1

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from loopback_server import LoopbackServer, send
+from loopback_server import LoopbackServer, redirect, send
 
 from newsmill.settings import Settings
 from newsmill.tasks.fetch.gather import gather
@@ -36,3 +37,40 @@ def test_mixed_sources_keep_their_order(http_server: LoopbackServer, fetch_setti
                                                     str(tmp_path / "missing.txt")]
     assert sorted(out.file_stamps) == sorted([str(first), str(second)])
     assert len(out.fetches) == 3  # every response, the 404 included
+
+
+def test_a_file_named_in_bytes_that_are_not_utf8_is_read_and_named_in_utf8(
+        fetch_settings: Settings, tmp_path: Path) -> None:
+    real = os.path.join(os.fsencode(tmp_path), b"\xff-report.txt")
+    with open(real, "wb") as handle:
+        handle.write(b"A report.\n")
+    name = os.fsdecode(real)
+    out = gather([Source(name, "file"), Source(name + ".gone", "invalid", "not_found", "no")],
+                 fetch_settings, "run-1", robots={})
+    (raw,) = out.raws
+    assert raw.body == b"A report.\n" and raw.source.endswith("\\xff-report.txt")
+    assert [where for where, _r in out.refused] == [raw.source + ".gone"]
+    assert list(out.file_stamps) == [raw.source]
+    for text in (raw.source, out.file_stamps[raw.source][0].path):
+        text.encode("utf-8")
+
+
+def test_files_that_vanish_or_are_pipes_are_refused_without_blocking(
+        fetch_settings: Settings, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.html")
+    out = gather([Source(str(tmp_path / "pipe.html"), "file"),
+                  Source(str(tmp_path / "vanished.txt"), "file")], fetch_settings, "run-1",
+                 robots={})
+    assert [(r.stage, r.reason) for _w, r in out.refused] == [("fetch", "not_a_file"),
+                                                              ("fetch", "not_found")]
+
+
+def test_a_redirect_to_a_malformed_url_is_that_url_s_refusal(
+        http_server: LoopbackServer, fetch_settings: Settings) -> None:
+    http_server.route("/bad", lambda h, n: redirect(h, "http://[::1/x"))
+    http_server.route("/good", lambda h, n: send(h, 200, PAGE))
+    out = gather([Source(http_server.url("/bad"), "url"), Source(http_server.url("/good"), "url")],
+                 fetch_settings, "run-1", robots={})
+    assert [raw.source for raw in out.raws] == [http_server.url("/good")]
+    ((where, refusal),) = out.refused
+    assert where == http_server.url("/bad") and refusal.stage == "fetch"

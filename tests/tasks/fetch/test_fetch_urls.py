@@ -64,3 +64,10 @@ def test_ipv6_hosts_keep_their_brackets(url: str) -> None:
 def test_host_of() -> None:
     assert host_of("HTTPS://News.Example:8443/a") == "news.example"
     assert host_of("not a url") == ""
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://example.com:99999/a",
+                                 "http://example.com:port/a"])
+def test_a_malformed_url_is_its_own_canonical_form_not_an_error(url: str) -> None:
+    assert canonical_url(url) == url
+    assert host_of(url) in {"", "example.com"}  # and no exception
