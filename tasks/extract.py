@@ -11,6 +11,7 @@ import logging
 import re
 from datetime import UTC, datetime
 
+import charset_normalizer
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 #: Share of control bytes (other than tab, CR, LF, FF) above which input is binary. Text in
 #: any encoding has none; 1% tolerates a stray byte in an otherwise good file.
 BINARY_CONTROL_SHARE = 0.01
-#: Share of U+FFFD replacement characters tolerated when decoding UTF-8 with a few bad bytes
-#: (trafilatura's own guess garbles the whole page in that case, so we decode first) ...
+#: Share of U+FFFD replacement characters always tolerated when decoding UTF-8 with a few bad
+#: bytes (trafilatura's own guess garbles the whole page in that case, so we decode first) ...
 MAX_REPLACEMENT_SHARE = 0.001
 #: ... and a few bad bytes are tolerated in any text, however short.
 MIN_REPLACEMENTS_TOLERATED = 3
@@ -44,11 +45,14 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def decode(raw: RawDocument) -> str:
-    """The body as text.
+    """The body as text, decoded by the evidence, strongest first.
 
-    A byte order mark decides first; then UTF-8 (most pages, whatever they declare), then the
-    declared charset, then a ``<meta charset>``, then UTF-8 with a few bad bytes replaced,
-    then Windows-1252, which decodes any byte.
+    A byte order mark; UTF-16 without one (every other byte NUL); then UTF-8, when the bytes
+    are UTF-8 (most pages, whatever they declare) or nearly so: a few bad bytes among valid
+    UTF-8 become U+FFFD and the rest stays intact; then the charset the response or a
+    ``<meta>`` declares; then, for bytes in an undeclared legacy encoding, the encoding
+    charset-normalizer finds (a Russian page in Windows-1251, a French one in Windows-1252);
+    Windows-1252 last, which decodes any byte.
     """
     body = raw.body
     if not body.strip():
@@ -61,42 +65,125 @@ def decode(raw: RawDocument) -> str:
                 raise Rejection("extract", "bad_encoding",
                                 f"starts with a {encoding} byte order mark but is not {encoding}"
                                 ) from exc
+    utf16 = utf16_without_bom(body)
+    if utf16 is not None:
+        try:
+            return body.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise Rejection("extract", "bad_encoding",
+                            f"reads as {utf16} without a byte order mark but is not") from exc
     if b"\x00" in body[:4096] or len(_CONTROL.findall(body)) > BINARY_CONTROL_SHARE * len(body):
         raise Rejection("extract", "binary", "the input looks like binary data, not text or HTML")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if raw.charset:
+    replaced = body.decode("utf-8", errors="replace")
+    if _mostly_utf8(body, replaced):
+        return replaced
+    for declared in (raw.charset, _meta_charset(body)):
+        codec = _codec(declared)
+        if codec == "utf-8":
+            return replaced  # declared UTF-8 and nearly so: the bad bytes are bad bytes
+        if codec is not None:
+            try:
+                return body.decode(codec)
+            except UnicodeDecodeError:
+                log.debug("declared charset %s failed for %s", declared, raw.source)
+    guessed = _detected_encoding(body)
+    if guessed is not None:
         try:
-            return body.decode(raw.charset)
+            return body.decode(guessed)
         except (LookupError, UnicodeDecodeError):
-            log.debug("declared charset %s failed for %s", raw.charset, raw.source)
-    declared = _meta_charset(body)
-    if declared:
-        try:
-            return body.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    text = body.decode("utf-8", errors="replace")
-    allowed = max(MIN_REPLACEMENTS_TOLERATED, MAX_REPLACEMENT_SHARE * len(text))
-    if text.count("\ufffd") <= allowed:
-        return text
+            log.debug("detected encoding %s failed for %s", guessed, raw.source)
     # Most non-UTF-8 news pages without a charset are Windows-1252; it decodes any byte.
     return body.decode("cp1252", errors="replace")
 
 
+#: Share of the sampled code units that must be NUL, at odd (LE) or even (BE) offsets only,
+#: for bytes without a byte order mark to be read as UTF-16: Latin-script text in UTF-16 has
+#: one NUL in every other byte; binary data has them anywhere.
+UTF16_NUL_SHARE = 0.3
+
+
+def utf16_without_bom(body: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the bytes look like UTF-16 without a byte order
+    mark, else None."""
+    head = body[:4096]
+    pairs = len(head) // 2
+    if pairs < 4 or len(body) % 2:
+        return None
+    even = head[0:pairs * 2:2].count(0)
+    odd = head[1:pairs * 2:2].count(0)
+    if odd >= UTF16_NUL_SHARE * pairs and even == 0:
+        return "utf-16-le"
+    if even >= UTF16_NUL_SHARE * pairs and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(body: bytes, replaced: str) -> bool:
+    """Whether bytes that are not quite UTF-8 are UTF-8 with a few bad bytes: few enough in
+    all, or outnumbered by the valid multi-byte characters around them (text in a legacy
+    encoding makes almost no valid UTF-8 sequences)."""
+    bad = replaced.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    allowed = max(MIN_REPLACEMENTS_TOLERATED, MAX_REPLACEMENT_SHARE * len(replaced))
+    if bad <= allowed:
+        return True
+    multibyte = len(replaced) - len(replaced.encode("ascii", "ignore")) - bad
+    return multibyte >= UTF8_EVIDENCE_RATIO * bad
+
+
+#: Valid multi-byte UTF-8 characters needed per bad byte to read the bytes as UTF-8.
+UTF8_EVIDENCE_RATIO = 2
+#: Declared charsets the web reads as Windows-1252 (the WHATWG encoding standard does).
+_READ_AS_CP1252 = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii",
+                             "us-ascii", "iso_8859-1", "cp819"})
+
+
+def _codec(declared: str | None) -> str | None:
+    """The Python codec of a declared charset (None when unknown)."""
+    if not declared:
+        return None
+    name = declared.strip().strip("\"'").lower()
+    if name in _READ_AS_CP1252:
+        return "cp1252"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return "utf-8" if codec in {"utf-8", "utf-8-sig"} else codec
+
+
+def _detected_encoding(body: bytes) -> str | None:
+    """The legacy encoding charset-normalizer reads the bytes in; Windows-1252 when it is one
+    of the encodings that give the same text (they agree on the bytes present)."""
+    best = charset_normalizer.from_bytes(body).best()
+    if best is None:
+        return None
+    if "cp1252" in best.could_be_from_charset:
+        return "cp1252"
+    return str(best.encoding)
+
+
 def _meta_charset(body: bytes) -> str | None:
+    """The charset a ``<meta>`` tag (or an XML declaration) near the top declares."""
     match = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_\-]+)", body[:4096], re.I)
+    if match is None:
+        match = re.search(rb"<\?xml[^>]+encoding=[\"']([A-Za-z0-9_\-]+)", body[:200], re.I)
     return match.group(1).decode("ascii") if match else None
 
 
 def extract(raw: RawDocument) -> Extracted:
     """Article text and metadata for one raw document."""
     text = decode(raw)
-    if raw.format == "text":
-        return _extract_text(raw.source, text)
+    if raw.format == "text" or not _MARKUP.search(text):
+        return _extract_text(raw.source, text)  # a page of plain text is read as text
     return _extract_html(raw, text)
+
+
+#: A tag, a comment, a doctype or an XML declaration: what makes text HTML.
+_MARKUP = re.compile(r"<(?:[A-Za-z][\w:-]*[\s/>]|/[A-Za-z][\w:-]*\s*>|!--|!doctype|\?xml)", re.I)
 
 
 def _extract_text(source: str, text: str) -> Extracted:

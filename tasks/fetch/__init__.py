@@ -8,6 +8,8 @@ pages). Every failure is a :class:`Rejection` with a reason; nothing is dropped 
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,12 +32,13 @@ from newsmill.tasks.unchanged import FileTooLarge, NotRegularFile, read_regular_
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 
-__all__ = ["FetchOutcome", "Fetcher", "read_archived", "read_file"]
+__all__ = ["FetchOutcome", "Fetcher", "read_archived", "read_file", "sniff_format"]
 
 
 def read_file(source: Source, *, max_bytes: int) -> RawDocument:
     """The bytes of a local file; too large, missing, special (a pipe, a device) or unreadable
-    files are rejected."""
+    files are rejected. Its format is what its bytes are (:func:`sniff_format`): the suffix
+    says what a file should hold, not always what it holds."""
     location = source.location
     try:
         body = read_regular_file(location, max_bytes=max_bytes)
@@ -52,7 +55,51 @@ def read_file(source: Source, *, max_bytes: int) -> RawDocument:
         raise Rejection("fetch", "unreadable", f"cannot read file: {detail}") from exc
     named: SourceFormat = "text" if Path(location).suffix.lower() == ".txt" else "html"
     return RawDocument(source=stored_name(location), body=body,
-                       format=named)
+                       format=sniff_format(body, named))
+
+
+#: How much of a body the format is sniffed from.
+SNIFF_BYTES = 65536
+#: Known HTML tags a text must hold to be read as HTML when it does not open like a page.
+MIN_TAGS_FOR_HTML = 5
+_PAGE_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                         r"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_HTML_TAG = re.compile(r"</?(?:p|div|span|a|br|hr|h[1-6]|article|section|main|header|footer|"
+                       r"nav|ul|ol|li|table|tr|td|th|img|script|style|meta|link|title|body|"
+                       r"head|html|em|strong|b|i|u|blockquote|figure|figcaption|time|pre)"
+                       r"(?:\s[^<>]*)?/?>", re.I)
+_ANY_MARKUP = re.compile(r"<(?:[A-Za-z][\w:-]*[\s/>]|/[A-Za-z][\w:-]*\s*>|!--|!doctype|\?xml)",
+                         re.I)
+_SNIFF_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+               (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+               (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def sniff_format(body: bytes, named: SourceFormat) -> SourceFormat:
+    """``html`` or ``text`` by what the bytes hold: "text" (a ``.txt`` name, a text/plain
+    response) holding a page or many HTML tags is HTML, and "html" holding no markup at all
+    is plain text; otherwise what the name or content type says."""
+    head = _sniff_head(body)
+    if named == "text":
+        if _PAGE_START.match(head) or len(_HTML_TAG.findall(head)) >= MIN_TAGS_FOR_HTML:
+            return "html"
+        return "text"
+    return "html" if _ANY_MARKUP.search(head) else "text"
+
+
+def _sniff_head(body: bytes) -> str:
+    """The opening of the body as text, good enough to look for tags in: decoded by its byte
+    order mark, as UTF-16 when every other byte is NUL, else byte for byte."""
+    head = body[:SNIFF_BYTES]
+    for bom, encoding in _SNIFF_BOMS:
+        if head.startswith(bom):
+            return head.decode(encoding, errors="ignore")
+    pairs = head[:len(head) // 2 * 2]
+    if pairs and pairs[1::2].count(0) * 2 >= len(pairs) // 2 and not pairs[0::2].count(0):
+        return pairs.decode("utf-16-le", errors="ignore")
+    if pairs and pairs[0::2].count(0) * 2 >= len(pairs) // 2 and not pairs[1::2].count(0):
+        return pairs.decode("utf-16-be", errors="ignore")
+    return head.decode("latin-1")
 
 
 def read_archived(source: Source) -> RawDocument:
@@ -79,7 +126,7 @@ def as_raw_document(source: str, response: Response) -> RawDocument:
     else:
         raise Rejection("fetch", "unsupported_content_type",
                         f"content type {content_type or 'missing'} is not HTML or plain text")
-    return RawDocument(source=source, body=response.body, format=fmt,
+    return RawDocument(source=source, body=response.body, format=sniff_format(response.body, fmt),
                        content_type=content_type, charset=charset, final_url=response.final_url)
 
 

@@ -211,3 +211,38 @@ def test_text_file_byline_becomes_the_author() -> None:
     assert result.title == "Port reopens"
     assert result.author == "Amara Osei"
     assert result.text == "The port reopened on Monday after a week."
+
+
+# Decoding by the evidence: text is never garbled without a word.
+
+RUSSIAN = ("Правительство объявило во вторник о новых мерах поддержки фермеров, пострадавших от "
+           "засухи. «Мы не оставим их одних», — сказал министр сельского хозяйства. ")
+
+
+def test_utf8_page_with_five_invalid_bytes_stays_utf8():
+    body = ((SENTENCE * 8).encode("utf-8") + b"\x92 \xe9 \xff\xfe \x80 "
+            + (SENTENCE * 8).encode("utf-8"))
+    text = decode(raw(body, "html"))
+    assert text.count("\ufffd") == 5
+    assert text.count("“new rules”") == 16 and "Café" in text  # no mojibake anywhere
+
+
+def test_cp1251_page_without_a_declared_charset_is_cyrillic():
+    html = f"<html><head><title>Новости</title></head><body><p>{RUSSIAN * 3}</p></body></html>"
+    assert decode(raw(html.encode("cp1251"), "html")) == html
+
+
+def test_cp1252_text_without_a_declared_charset_is_still_read_as_cp1252():
+    text = "The minister said “we will not leave them alone” — and he meant it. " * 4
+    assert decode(raw(text.encode("cp1252"))) == text
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_decodes(codec):
+    assert decode(raw((SENTENCE * 5).encode(codec))) == SENTENCE * 5
+
+
+def test_an_html_page_holding_plain_text_is_read_as_text():
+    body = ("Harbour council agrees ferry timetable\n\n" + "The council met on Tuesday. " * 20)
+    out = extract(raw(body.encode(), "html"))
+    assert out.format == "text" and out.title == "Harbour council agrees ferry timetable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 
@@ -74,3 +75,17 @@ def test_a_redirect_to_a_malformed_url_is_that_url_s_refusal(
     assert [raw.source for raw in out.raws] == [http_server.url("/good")]
     ((where, refusal),) = out.refused
     assert where == http_server.url("/bad") and refusal.stage == "fetch"
+
+
+def test_a_file_s_format_is_what_its_bytes_are_not_only_its_suffix(
+        fetch_settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "page.txt").write_text(PAGE)
+    (tmp_path / "plain.html").write_text("Ferry timetable\n\nThe council met on Tuesday.\n")
+    (tmp_path / "page.html").write_text(PAGE)
+    (tmp_path / "bom16.txt").write_bytes(codecs.BOM_UTF16_LE + PAGE.encode("utf-16-le"))
+    (tmp_path / "fragment.txt").write_text("<p>One.</p><p>Two.</p><p>Three <b>x</b>.</p>")
+    (tmp_path / "prose.txt").write_text("He typed <b> and i < 3 and x > 2 in the text.\n")
+    names = ["page.txt", "plain.html", "page.html", "bom16.txt", "fragment.txt", "prose.txt"]
+    out = gather([Source(str(tmp_path / n), "file") for n in names], fetch_settings, "run-1",
+                 robots={})
+    assert [raw.format for raw in out.raws] == ["html", "text", "html", "html", "html", "text"]
