@@ -259,7 +259,8 @@ def _log_rejections(logger: Any, report: BatchReport) -> None:
         counts.append(("refused before extraction", unexplained))
     reasons = ", ".join(f"{reason} {count}" for reason, count in counts)
     if not report.loaded and not report.unchanged:
-        logger.warning("every one of the %d sources was rejected: %s", report.rejected, reasons)
+        logger.warning("nothing loaded: every source was rejected (%d): %s", report.rejected,
+                       reasons)
     else:
         logger.info("%d of %d sources rejected: %s", report.rejected, report.seen, reasons)
 

@@ -66,5 +66,5 @@ def test_a_run_that_rejects_everything_says_why(tmp_path: Path,
         result = ingest_run([str(folder)], settings, Steps(batch=refuse))
     assert result.report.rejected == 3
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings == ["every one of the 3 sources was rejected: extract/empty 2, "
+    assert warnings == ["nothing loaded: every source was rejected (3): extract/empty 2, "
                         "extract/binary 1"], warnings
