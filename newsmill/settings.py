@@ -148,6 +148,13 @@ class Settings:
         default=1_000_000,
         metadata=_doc("Longest clean text sent to spaCy; longer documents are rejected."),
     )
+    nlp_seconds_per_document: float = field(
+        default=60.0,
+        metadata=_doc(
+            "Seconds the entity and quote rules may take over one document (after spaCy's "
+            "parse); a document that takes longer is rejected as nlp/too_slow."
+        ),
+    )
 
     task_runner: str = field(
         default="threads",
@@ -214,7 +221,8 @@ class Settings:
         """Refuse values that cannot work, with a message naming the variable."""
         positive = ("batch_size", "nlp_batch_size", "max_input_bytes", "max_text_chars",
                     "fetch_concurrency", "fetch_per_host", "extract_timeout",
-                    "extract_memory_mb", "max_html_bytes", "dask_workers")
+                    "extract_memory_mb", "max_html_bytes", "dask_workers",
+                    "nlp_seconds_per_document")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")

@@ -129,7 +129,7 @@ def analyse(
             document.document_id, nlp_status="skipped",
             nlp_note=f"no spaCy pipeline for language '{language}' "
                      "(NEWSMILL_SPACY_MODELS adds one)")))
-    from newsmill.tasks.analysis import analyse_document
+    from newsmill.tasks.analysis import Deadline, TooSlow, analyse_document
     from newsmill.tasks.nlp import load_pipeline
 
     for language, group in by_language.items():
@@ -140,8 +140,14 @@ def analyse(
         for document, doc in zip(group, docs, strict=True):
             try:
                 with _timed(report, "analysis"):
-                    analysis = analyse_document(doc, document.document_id,
-                                                dateline=document.dateline, language=language)
+                    analysis = analyse_document(
+                        doc, document.document_id, dateline=document.dateline,
+                        language=language,
+                        deadline=Deadline(settings.nlp_seconds_per_document))
+            except TooSlow as slow:  # the rules stopped at the time limit
+                log.warning("analysis of %s stopped: %s", document.source, slow.detail)
+                on_error(document, slow)
+                continue
             except Exception as exc:  # a bug on one document must not lose the batch
                 log.exception("analysis failed for %s", document.source)
                 on_error(document, Rejection("nlp", "analysis_error",

@@ -12,16 +12,21 @@ and returns one consistent set of mentions. Steps, in order:
 6. one label per entity: a listed country or capital is a GPE, a linked person is a PERSON,
    otherwise the majority of the model's labels for the entity;
 7. propagate: an untagged exact repeat of a tagged form becomes a mention.
+
+Each step is linear in the text and its spans: repeats are looked up in an index of where
+the tagged forms' opening words stand, built in one pass, not by searching the text once per
+form.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -49,6 +54,14 @@ _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{0,6}[A-Z]$")
 # "Councillor Gareth Penhaligon" and "Gareth Penhaligon" are one person; it is a whole word
 # followed by a space ("King" in "King-Smith" is part of a name).
 _TITLE_WORD = re.compile(r"[A-Za-z.]+(?=\s)")
+_WORD = re.compile(r"\w+")
+#: How many opening words of a tagged form index the places where its repeats may start:
+#: enough that forms sharing a first name or word ("New York", "New Zealand") are told apart.
+OPENING_WORDS = 3
+
+
+def _unbounded() -> None:
+    """The ``check`` of a consolidation with no time limit."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +91,11 @@ def spans_from_doc(doc: Doc) -> tuple[list[RawSpan], list[int]]:
     return spans, sentence_starts
 
 
-def extract_mentions(doc: Doc, dateline: Span | None = None) -> list[Mention]:
-    """Consolidated mentions of a parsed document."""
+def extract_mentions(doc: Doc, dateline: Span | None = None, *,
+                     check: Callable[[], None] = _unbounded) -> list[Mention]:
+    """Consolidated mentions of a parsed document; ``check`` as for :func:`consolidate`."""
     spans, sentence_starts = spans_from_doc(doc)
-    return consolidate(doc.text, spans, sentence_starts, dateline=dateline)
+    return consolidate(doc.text, spans, sentence_starts, dateline=dateline, check=check)
 
 
 def _trim(text: str, span: RawSpan) -> RawSpan | None:
@@ -126,10 +140,14 @@ def consolidate(
     sentence_starts: Sequence[int],
     *,
     dateline: Span | None = None,
+    check: Callable[[], None] = _unbounded,
 ) -> list[Mention]:
-    """One consistent set of mentions for a document (see the module docstring)."""
+    """One consistent set of mentions for a document (see the module docstring). ``check``
+    is called as the steps go (per span and per form): it may raise to stop them (a time
+    limit)."""
     spans: list[RawSpan] = []
     for raw in raw_spans:
+        check()
         if raw.label not in KEPT_LABELS:
             continue
         trimmed = _trim(text, raw)
@@ -209,19 +227,74 @@ def consolidate(
         for s in spans
     ]
 
-    # 7. propagation of untagged repeats.
+    # 7. propagation of untagged repeats, longest forms first.
     taken = sorted((m.start_char, m.end_char) for m in mentions)
-    for form in sorted({surface[id(s)] for s in spans}, key=len, reverse=True):
-        if len(form) < MIN_PROPAGATED_CHARS or not form[0].isupper():
-            continue
-        for match in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text):
-            if _overlaps(taken, match.start(), match.end()):
+    forms = [form for form in sorted({surface[id(s)] for s in spans}, key=len, reverse=True)
+             if len(form) >= MIN_PROPAGATED_CHARS and form[0].isupper()]
+    index = _opening_index(text, forms)
+    for form in forms:
+        check()
+        for start, end in _whole_word_repeats(text, form, index):
+            if _overlaps(taken, start, end):
                 continue
-            mentions.append(_mention(text, match.start(), match.end(), canon(form), label_of,
+            mentions.append(_mention(text, start, end, canon(form), label_of,
                                      display, sentence_starts, model_label=None))
-            bisect.insort(taken, (match.start(), match.end()))
+            bisect.insort(taken, (start, end))
     mentions.sort(key=lambda m: m.start_char)
     return mentions
+
+
+def _opening(form: str) -> tuple[str, str, int] | None:
+    """The first :data:`OPENING_WORDS` words of ``form`` as written, its first word and how
+    many words that is ("Bank of England plc" → "Bank of England", "Bank", 3); None when
+    ``form`` does not open with a word character."""
+    words = list(itertools.islice(_WORD.finditer(form), OPENING_WORDS))
+    if not words or words[0].start() != 0:
+        return None
+    return form[:words[-1].end()], words[0].group(), len(words)
+
+
+def _opening_index(text: str, forms: Sequence[str]) -> dict[str, list[int]]:
+    """Where the opening (:func:`_opening`) of each of ``forms`` stands in ``text`` at the
+    start of a word (a run of word characters), found in one pass over the text's words."""
+    lengths: dict[str, set[int]] = defaultdict(set)  # first word -> words in its openings
+    openings = set()
+    for form in forms:
+        if (found := _opening(form)) is not None:
+            opening, first, count = found
+            openings.add(opening)
+            lengths[first].add(count)
+    words = [(w.start(), w.end()) for w in _WORD.finditer(text)]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, (start, end) in enumerate(words):
+        for count in lengths.get(text[start:end], ()):
+            if i + count <= len(words) and (
+                    key := text[start:words[i + count - 1][1]]) in openings:
+                index[key].append(start)
+    return index
+
+
+def _whole_word_repeats(text: str, form: str, index: dict[str, list[int]]
+                        ) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each occurrence of ``form`` in ``text`` with no word character
+    right before or after it, left to right and not overlapping one another, as a regular
+    expression search finds them. Such an occurrence starts a word of the text with the
+    opening of ``form``, so only the places ``index`` (:func:`_opening_index`) has for it
+    are tried."""
+    found = _opening(form)
+    if found is None:  # no word character to start from: search the text
+        for match in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text):
+            yield match.start(), match.end()
+        return
+    searched_to = 0
+    for start in index.get(found[0], ()):
+        end = start + len(form)
+        if start < searched_to or not text.startswith(form, start):
+            continue
+        if end < len(text) and _WORD.match(text, end):
+            continue
+        searched_to = end
+        yield start, end
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:

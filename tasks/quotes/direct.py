@@ -1,18 +1,22 @@
 """Direct quotes: quoted passages and the speech verb that attributes each, after the
-closing mark, before the opening one (or ending the paragraph above), or a signature."""
+closing mark, before the opening one (or ending the paragraph above), or a signature.
+
+Every look around a passage stays within its paragraph and stops after the few tokens it can
+use, so the work per passage does not grow with the length of the text."""
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from newsmill.tasks.models import Span
 from newsmill.tasks.quotes.lexicon import PRONOUN_GROUP, PRONOUN_PERSON, is_speech_verb
 from newsmill.tasks.quotes.marks import DOUBLE_MARKS, SINGLE_MARKS, QuotedSpan
-from newsmill.tasks.quotes.pending import Pending, word_count
+from newsmill.tasks.quotes.pending import Pending, unbounded, word_count
 from newsmill.tasks.quotes.speakers import SUBJECT_DEPS, Resolver, is_passive, subject_of
 
 #: Tokens between a closing mark and its speech verb (``,” the union’s chair said``): the
@@ -34,16 +38,26 @@ MIN_STATEMENT_WORDS = 6
 _CLOSING_PUNCT = tuple(".,!?…—-:;")
 
 
-def _token_span(doc: Doc, start: int, end: int) -> list[Token]:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    return list(span) if span is not None else []
+def _window(doc: Doc, start: int, end: int) -> SpacySpan | None:
+    """The tokens at least partly inside the characters ``[start, end)``; None when there are
+    none, also when the window runs backwards: a passage left open at the end of its
+    paragraph ends on the line break, so the rest of its paragraph is empty."""
+    if end <= start:
+        return None
+    return doc.char_span(start, end, alignment_mode="expand")
 
 
 def _attribution_after(doc: Doc, close_at: int, limit_char: int) -> Token | None:
-    # The closing mark itself may be a token of two apostrophes starting at ``close_at``.
-    after = [t for t in _token_span(doc, close_at + 1, limit_char)
-             if t.idx > close_at and not (t.idx == close_at + 1 and t.text in SINGLE_MARKS)]
-    after = after[:MAX_TOKENS_AFTER_SPEAKER]
+    window = _window(doc, close_at + 1, limit_char)
+    if window is None:
+        return None
+    after: list[Token] = []
+    for t in window:
+        # The closing mark itself may be a token of two apostrophes starting at ``close_at``.
+        if t.idx > close_at and not (t.idx == close_at + 1 and t.text in SINGLE_MARKS):
+            after.append(t)
+            if len(after) == MAX_TOKENS_AFTER_SPEAKER:
+                break
     for n, tok in enumerate(after):
         if _is_mark(tok) or (tok.is_sent_start and tok.i > after[0].i):
             break
@@ -65,10 +79,19 @@ def _only_subject_between(between: Sequence[Token], verb: Token) -> bool:
 
 
 def _attribution_before(doc: Doc, open_at: int, limit_char: int) -> Token | None:
-    # The opening mark may be a token of two apostrophes ending at ``open_at + 1``.
-    before = [t for t in _token_span(doc, limit_char, open_at) if t.idx + len(t) <= open_at
-              and not (t.idx + len(t) == open_at and t.text in SINGLE_MARKS) and not t.is_space]
-    before = before[-MAX_TOKENS_BEFORE_OPEN:]
+    window = _window(doc, limit_char, open_at)
+    if window is None:
+        return None
+    before: list[Token] = []  # the last words before the mark, read backwards
+    for i in range(window.end - 1, window.start - 1, -1):
+        t = doc[i]
+        # The opening mark may be a token of two apostrophes ending at ``open_at + 1``.
+        if t.idx + len(t) <= open_at and not t.is_space and not (
+                t.idx + len(t) == open_at and t.text in SINGLE_MARKS):
+            before.append(t)
+            if len(before) == MAX_TOKENS_BEFORE_OPEN:
+                break
+    before.reverse()
     if not before:
         return None
     # Only an introducing clause counts: it ends right before the mark, with ":" or ",".
@@ -86,13 +109,16 @@ def _attribution_before(doc: Doc, open_at: int, limit_char: int) -> Token | None
 def _introducing_paragraph(text: str, passage: QuotedSpan) -> int | None:
     """Where the paragraph before starts, when the passage opens its paragraph and the
     previous (non-empty) one ends with a colon."""
-    line_start = text.rfind("\n", 0, passage.open_at) + 1
-    if text[line_start:passage.open_at].strip():
+    i = passage.open_at - 1
+    while i >= 0 and text[i] != "\n":
+        if not text[i].isspace():
+            return None  # words before the mark on its line
+        i -= 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    if i < 0 or text[i] != ":":
         return None
-    before = text[:line_start].rstrip()
-    if not before.endswith(":"):
-        return None
-    return text.rfind("\n", 0, len(before)) + 1
+    return text.rfind("\n", 0, i + 1) + 1
 
 
 def _is_mark(token: Token) -> bool:
@@ -115,25 +141,31 @@ def _stands_alone(text: str, passage: QuotedSpan, content: str) -> bool:
     (not a fragment inside someone's reported speech)."""
     if word_count(content) < MIN_STATEMENT_WORDS or not content.rstrip().endswith(_CLOSING_PUNCT):
         return False
-    before = text[:passage.open_at].rstrip(" ")
-    return not before or before[-1] in "\n.!?…" or before[-1] in DOUBLE_MARKS
+    i = passage.open_at - 1
+    while i >= 0 and text[i] == " ":
+        i -= 1
+    return i < 0 or text[i] in "\n.!?…" or text[i] in DOUBLE_MARKS
 
 
 def direct_quotes(doc: Doc, text: str, passages: Sequence[QuotedSpan], resolver: Resolver,
-                  paragraph_starts: Sequence[int]) -> tuple[list[Pending], set[int]]:
+                  paragraph_starts: Sequence[int], *, check: Callable[[], None] = unbounded
+                  ) -> tuple[list[Pending], set[int]]:
     """The direct quotes among ``passages`` (quoted passages of ``text``, the document's text
-    with apostrophe pairs read as marks), and the indices of the speech verbs that attribute
-    them."""
+    with apostrophe pairs read as marks; ``paragraph_starts``, where its lines start), and the
+    indices of the speech verbs that attribute them. ``check`` is called per passage."""
     pending: list[Pending] = []
     used_verbs: set[int] = set()
 
     for n, passage in enumerate(passages):
+        check()
         content = text[passage.start_char:passage.end_char]
         next_open = passages[n + 1].open_at if n + 1 < len(passages) else len(text)
         prev_close = passages[n - 1].close_at + 1 if n > 0 else 0
         paragraph = bisect.bisect_right(paragraph_starts, passage.open_at) - 1
-        paragraph_end = text.find("\n", passage.close_at)
-        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        # The first line break at or after the closing mark (a line starts after each).
+        following = bisect.bisect_right(paragraph_starts, passage.close_at)
+        paragraph_end = (paragraph_starts[following] - 1 if following < len(paragraph_starts)
+                         else len(text))
         verb = None
         if _ends_for_attribution(text, passage):
             verb = _attribution_after(doc, passage.close_at, min(next_open, paragraph_end))
@@ -163,18 +195,17 @@ def _signature(doc: Doc, text: str, passage: QuotedSpan, paragraph_end: int,
                resolver: Resolver) -> tuple[Span, Token] | None:
     """A quote signed with a dash and a name ending its paragraph (“…” ― Sonya Herridge, 34):
     the dash as the cue and the name's first word as the speaker."""
-    tail = text[passage.close_at + 1:paragraph_end]
-    match = _SIGNATURE_DASH.match(tail)
-    if match is None or len(tail) - match.end() > MAX_SIGNATURE_CHARS:
+    match = _SIGNATURE_DASH.match(text, passage.close_at + 1, paragraph_end)
+    if match is None or paragraph_end - match.end() > MAX_SIGNATURE_CHARS:
         return None
-    at = passage.close_at + 1 + match.end()
+    at = match.end()
     named = resolver.covering(at, at + 1)
     if named is None or named.start_char != at or named.label != "PERSON":
         return None
     token = doc.char_span(at, named.end_char, alignment_mode="expand")
     if token is None or len(token) == 0:
         return None
-    dash_at = passage.close_at + 1 + match.start(1)
+    dash_at = match.start(1)
     return Span(dash_at, dash_at + len(match.group(1)), match.group(1)), token.root
 
 

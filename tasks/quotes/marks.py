@@ -5,11 +5,16 @@ article opens a nested quote with ``”`` and closes it with ``’``): a mark af
 before a letter opens, a mark after a letter and before a space or punctuation closes. Single
 marks (``‘ ’``) only nest inside a double-quoted passage, so apostrophes never open or close a
 quote. Nothing here raises on odd or unbalanced marks.
+
+A stray opening mark sends the scan over the rest of its paragraph again, so a long paragraph
+with many of them costs their number times its length: :func:`find_quoted_spans` takes a
+``check`` it calls before each such pass, which a time limit can raise from.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 DOUBLE_MARKS = frozenset("“”\"„«»‟")
@@ -105,15 +110,22 @@ def _starts_with_opener(text: str, start: int) -> bool:
     return text[start] in DOUBLE_MARKS and mark_role(text, start) == "open"
 
 
+def _unchecked() -> None:
+    """The ``check`` of a scan with no time limit."""
+
+
 def _scan(
-    text: str, start: int, end: int, *, allow_unclosed: bool
+    text: str, start: int, end: int, *, allow_unclosed: bool,
+    check: Callable[[], None] = _unchecked,
 ) -> tuple[list[tuple[int, int]], int | None]:
     """Pairs ``(open_at, close_at)`` closed within ``text[start:end]``, and the opening mark of
     a quote left open at ``end`` (only when ``allow_unclosed``; otherwise that mark is taken as
-    stray and the rest of the paragraph is scanned again after it)."""
+    stray and the rest of the paragraph is scanned again after it). ``check`` is called
+    before each pass."""
     closed: list[tuple[int, int]] = []
     i = start
     while True:
+        check()
         opened: int | None = None
         nested: list[str] = []  # glyph of each open nested quote, innermost last
         while i < end:
@@ -143,13 +155,15 @@ def _scan(
         i = opened + 1  # a stray opening mark: ignore it and look again after it
 
 
-def find_quoted_spans(text: str) -> list[QuotedSpan]:
+def find_quoted_spans(text: str, *, check: Callable[[], None] = _unchecked
+                      ) -> list[QuotedSpan]:
     """Every top-level quoted passage in ``text``.
 
     A paragraph that leaves a quote open continues into the next paragraph when that one
     starts with an opening mark (the newspaper convention); otherwise the unclosed mark is
     taken as stray and ignored, so it never swallows the rest of the paragraph. Two
-    apostrophes used as a mark count as one (:func:`normalise_marks`).
+    apostrophes used as a mark count as one (:func:`normalise_marks`). ``check`` is called
+    per paragraph and per pass over one (it may raise to stop the scan).
     """
     text = normalise_marks(text)
     spans: list[QuotedSpan] = []
@@ -158,7 +172,7 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     for index, (start, end) in enumerate(paragraphs):
         continues = index + 1 < len(paragraphs) and _starts_with_opener(
             text, paragraphs[index + 1][0])
-        closed, unclosed = _scan(text, start, end, allow_unclosed=continues)
+        closed, unclosed = _scan(text, start, end, allow_unclosed=continues, check=check)
         if pending is not None:
             open_at, count = pending
             pending = None

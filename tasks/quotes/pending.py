@@ -1,4 +1,5 @@
-"""What the two finders (direct quotes, reported speech) hand on to speaker resolution."""
+"""What the two finders (direct quotes, reported speech) hand on to speaker resolution, and
+the ``check`` every rule loop calls when no time limit is set."""
 
 from __future__ import annotations
 
@@ -30,3 +31,7 @@ class Pending:
 def word_count(text: str) -> int:
     """How many words (runs of word characters) ``text`` has."""
     return len(re.findall(r"\w+", text))
+
+
+def unbounded() -> None:
+    """The ``check`` of rules run with no time limit: never stops them."""

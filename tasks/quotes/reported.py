@@ -1,11 +1,14 @@
 """Reported speech: indirect quotes from a speech verb's clausal complement or noun object,
 ``according to`` phrases and parenthetical attributions; *mixed* when the content holds a
-quoted fragment, which is then no direct quote of its own."""
+quoted fragment, which is then no direct quote of its own.
+
+One pass over the tokens; each speech verb reads its own sentence, and finds the direct
+passages near it by bisection, so the work grows with the length of the text."""
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -13,7 +16,7 @@ from spacy.tokens import Span as SpacySpan
 from newsmill.tasks.models import QuoteKind, Span
 from newsmill.tasks.quotes.lexicon import OBJECT_CONTENT_VERBS, is_speech_verb
 from newsmill.tasks.quotes.marks import DOUBLE_MARKS, normalise_marks
-from newsmill.tasks.quotes.pending import Pending, word_count
+from newsmill.tasks.quotes.pending import Pending, unbounded, word_count
 from newsmill.tasks.quotes.speakers import CLAUSE_DEPS, SUBJECT_DEPS, is_passive, subject_of
 
 #: Fewest words a reported clause must have outside its quoted passages to be one mixed
@@ -36,26 +39,63 @@ def _contains_quote_marks(text: str) -> bool:
     return any(ch in DOUBLE_MARKS for ch in text)
 
 
-def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+class _Stretches:
+    """Stretches of text ``[start, end)``, given in order of their starts (the direct
+    passages with their marks), found by bisection."""
+
+    def __init__(self, stretches: Sequence[tuple[int, int]]) -> None:
+        self.stretches = list(stretches)
+        self.starts = [s for s, _ in self.stretches]
+        #: The furthest end of the stretches up to each one: walking back from a point can
+        #: stop where no earlier stretch reaches it.
+        self.reach: list[int] = []
+        for _, e in self.stretches:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def covers(self, start: int, end: int) -> bool:
+        """One stretch holds all of ``[start, end)``."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        while i >= 0 and self.reach[i] >= end:
+            if self.stretches[i][1] >= end:
+                return True
+            i -= 1
+        return False
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """The positions of the stretches that share a character with ``[start, end)``, in
+        order."""
+        found = []
+        i = bisect.bisect_left(self.starts, end) - 1
+        while i >= 0 and self.reach[i] > start:
+            if self.stretches[i][1] > start:
+                found.append(i)
+            i -= 1
+        return found[::-1]
 
 
 def reported_speech(
     doc: Doc, used_verbs: set[int], directs: Sequence[Pending],
-    paragraph_starts: Sequence[int],
+    paragraph_starts: Sequence[int], *, text: str | None = None,
+    check: Callable[[], None] = unbounded,
 ) -> tuple[list[Pending], set[int]]:
     """Indirect and mixed quotes, and the direct ones (indices into ``directs``) that turn out
-    to be fragments of a mixed quote (X said the probe was “ongoing.”)."""
+    to be fragments of a mixed quote (X said the probe was “ongoing.”). ``text``: the
+    document's text, if the caller has it already; ``check`` is called per token."""
+    text = doc.text if text is None else text
     quotes: list[Pending] = []
     absorbed: set[int] = set()
-    direct_spans = [(q.start_char - 1, q.end_char + 1) for q in directs]
+    # Sorted by their starts (indices into ``directs`` are kept through ``order``).
+    order = sorted(range(len(directs)), key=lambda i: (directs[i].start_char,
+                                                       directs[i].end_char))
+    direct_spans = _Stretches([(directs[i].start_char - 1, directs[i].end_char + 1)
+                               for i in order])
 
     def add(content: Span | None, cue: Span, subject: Token | None, min_words: int = 3
             ) -> None:
         if content is None or word_count(content.text) < min_words:
             return
-        overlapping = [i for i, (s, e) in enumerate(direct_spans)
-                       if s < content.end_char and content.start_char < e]
+        overlapping = sorted(order[j] for j in direct_spans.overlapping(
+            content.start_char, content.end_char))
         if overlapping:
             fragments = _fragments_of(content, [directs[i] for i in overlapping])
             if fragments is None:
@@ -68,14 +108,15 @@ def reported_speech(
                               cue.start_char, paragraph=paragraph))
 
     for verb in doc:
+        check()
         if verb.lower_ == "according":
-            found = _according_to(doc, verb)
+            found = _according_to(doc, text, verb)
             if found is not None:
                 add(found[0], found[1], found[2])
             continue
         if not is_speech_verb(verb):
             continue
-        if _inside(direct_spans, verb.idx, verb.idx + len(verb)):
+        if direct_spans.covers(verb.idx, verb.idx + len(verb)):
             continue
         subject = subject_of(verb)
         if subject is None and not is_passive(verb):
@@ -84,13 +125,15 @@ def reported_speech(
         clause = _content_clause(verb)
         if clause is not None:
             for part in _clause_parts(clause):
-                add(_trim_span(doc, part[0].idx, part[-1].idx + len(part[-1])), cue, subject)
+                add(_trim_span(text, part[0].idx, part[-1].idx + len(part[-1])), cue,
+                    subject)
         elif verb.dep_ == "parataxis" or (verb.dep_ == "ROOT" and verb.i > verb.sent.start + 2
                                            and _has_other_clause(verb)):
-            add(_trim_span(doc, verb.sent.start_char, verb.sent.end_char), cue, subject)
+            sentence = verb.sent
+            add(_trim_span(text, sentence.start_char, sentence.end_char), cue, subject)
         elif verb.i in used_verbs:
             continue  # “…,” she said: the quote is the direct one
-        elif (what := _object_content(verb)) is not None:
+        elif (what := _object_content(text, verb)) is not None:
             add(what, cue, subject, MIN_OBJECT_WORDS)
     return quotes, absorbed
 
@@ -112,7 +155,7 @@ def _fragments_of(content: Span, directs: Sequence[Pending]) -> list[int] | None
             if d.cue is None or not content.start_char <= d.cue.start_char < content.end_char]
 
 
-def _object_content(verb: Token) -> Span | None:
+def _object_content(text: str, verb: Token) -> Span | None:
     """What a reporting verb with a noun object reports ("announced the arrest of a man",
     "described the plan as a gamble", "accused the bank of fraud"): the object with the
     "as"/"of"/"for" phrase that completes it, for the verbs of :data:`OBJECT_CONTENT_VERBS`."""
@@ -127,8 +170,7 @@ def _object_content(verb: Token) -> Span | None:
             last = max(last, child.right_edge, key=lambda t: t.i)
     if obj.pos_ == "PRON" and last.i == obj.right_edge.i:
         return None  # "explained it", "denied them": nothing said
-    doc = verb.doc
-    return _trim_span(doc, obj.left_edge.idx, last.idx + len(last))
+    return _trim_span(text, obj.left_edge.idx, last.idx + len(last))
 
 
 def _clause_parts(clause: Token) -> list[list[Token]]:
@@ -193,7 +235,8 @@ def _without_mark(tokens: list[Token], head: Token) -> list[Token]:
     return tokens
 
 
-def _according_to(doc: Doc, according: Token) -> tuple[Span | None, Span, Token] | None:
+def _according_to(doc: Doc, text: str, according: Token
+                  ) -> tuple[Span | None, Span, Token] | None:
     """``According to X, …`` or ``…, according to X.``: the content is the rest of the
     sentence, the speaker X."""
     to = next((c for c in according.rights if c.lower_ == "to"), None)
@@ -203,14 +246,14 @@ def _according_to(doc: Doc, according: Token) -> tuple[Span | None, Span, Token]
     sent = according.sent
     phrase_start = doc[according.left_edge.i].idx
     phrase_end = doc[source.right_edge.i].idx + len(doc[source.right_edge.i])
-    cue = Span(according.idx, to.idx + len(to), doc.text[according.idx:to.idx + len(to)])
+    cue = Span(according.idx, to.idx + len(to), text[according.idx:to.idx + len(to)])
     if phrase_start <= sent.start_char + 1:
         end = sent.end_char
-        while end > phrase_end and (doc.text[end - 1].isspace() or doc.text[end - 1] == "."):
+        while end > phrase_end and (text[end - 1].isspace() or text[end - 1] == "."):
             end -= 1  # like the other word order, without the sentence's full stop
-        content = _trim_span(doc, phrase_end, end)
+        content = _trim_span(text, phrase_end, end)
     else:
-        content = _trim_span(doc, sent.start_char, phrase_start)
+        content = _trim_span(text, sent.start_char, phrase_start)
     return content, cue, source
 
 
@@ -238,9 +281,9 @@ def _has_other_clause(verb: Token) -> bool:
     return any(t.dep_ in {"ccomp", "parataxis"} and t.head.i == verb.i for t in sent)
 
 
-def _trim_span(doc: Doc, start: int, end: int) -> Span | None:
-    """``[start, end)`` without surrounding spaces and separating commas or colons."""
-    text = doc.text
+def _trim_span(text: str, start: int, end: int) -> Span | None:
+    """``text[start:end]`` without surrounding spaces and separating commas or colons; None
+    when nothing is left (or the stretch runs backwards)."""
     while start < end and (text[start].isspace() or text[start] in ",;:"):
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):

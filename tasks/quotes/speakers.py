@@ -4,13 +4,16 @@ A speaker phrase resolves, in text order, to a mention of the document: a name o
 phrase's head word, an apposed name, the organisation a spokesperson speaks for, "he" or
 "she" by gender and recency, "it" or "they" by the organisation or place named before; each
 quote records the way it was found and that way's measured confidence (:data:`CONFIDENCE`).
+
+The mentions are indexed once per document (by position, label and gender), so resolving one
+speaker looks at the few mentions near it and not at every mention before it.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -26,7 +29,7 @@ from newsmill.tasks.quotes.lexicon import (
     is_speech_verb,
 )
 from newsmill.tasks.quotes.marks import QuotedSpan
-from newsmill.tasks.quotes.pending import Pending
+from newsmill.tasks.quotes.pending import Pending, unbounded
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp"})
@@ -96,26 +99,80 @@ def entity_genders(text: str, mentions: Sequence[Mention]) -> dict[str, str]:
     return {name: genders.pop() for name, genders in seen.items() if len(genders) == 1}
 
 
+class _Persons:
+    """The person antecedents that agree with one gender, in text order, with those among
+    them that are subjects: what "he" or "she" can refer to."""
+
+    def __init__(self, persons: list[Mention], subjects: set[int]) -> None:
+        self.persons = persons
+        self.person_starts = [m.start_char for m in persons]
+        self.subjects = [m for m in persons if m.start_char in subjects]
+        self.subject_starts = [m.start_char for m in self.subjects]
+        #: For each subject, the nearest subject before it naming someone else (-1: none).
+        self.other_before: list[int] = []
+        for i, m in enumerate(self.subjects):
+            if i == 0:
+                self.other_before.append(-1)
+            elif self.subjects[i - 1].canonical != m.canonical:
+                self.other_before.append(i - 1)
+            else:
+                self.other_before.append(self.other_before[i - 1])
+
+    def last_person(self, position: int) -> Mention | None:
+        i = bisect.bisect_left(self.person_starts, position)
+        return self.persons[i - 1] if i else None
+
+    def last_subject(self, position: int) -> Mention | None:
+        i = bisect.bisect_left(self.subject_starts, position)
+        return self.subjects[i - 1] if i else None
+
+    def other_subject_between(self, after: int, position: int, canonical: str) -> bool:
+        """A subject starting after ``after`` and before ``position`` names someone other
+        than ``canonical``."""
+        first = bisect.bisect_right(self.subject_starts, after)
+        last = bisect.bisect_left(self.subject_starts, position) - 1
+        if last < first:
+            return False
+        if self.subjects[last].canonical != canonical:
+            return True
+        return self.other_before[last] >= first
+
+
 class Resolver:
     """Finds the entity a speaker phrase names, using the document's mentions and the
-    speakers resolved so far (quotes are resolved in text order)."""
+    speakers resolved so far (quotes are resolved in text order). ``text``: the document's
+    text, if the caller has it already."""
 
     def __init__(self, doc: Doc, mentions: Sequence[Mention],
-                 quoted: Sequence[QuotedSpan] = ()) -> None:
+                 quoted: Sequence[QuotedSpan] = (), *, text: str | None = None) -> None:
         self.doc = doc
         # A pronoun never refers to someone named inside a quotation ("“Rúben is exactly the
         # profile we wanted,” he said"), so those mentions are not antecedents.
-        self.antecedents = sorted(
-            (m for m in mentions
-             if not any(q.open_at < m.start_char < q.close_at for q in quoted)),
-            key=lambda m: m.start_char)
+        inside = _Inside(quoted)
+        self.antecedents = sorted((m for m in mentions if not inside(m.start_char)),
+                                  key=lambda m: m.start_char)
         self.antecedent_starts = [m.start_char for m in self.antecedents]
         self.mentions = sorted(mentions, key=lambda m: m.start_char)
         self.starts = [m.start_char for m in self.mentions]
-        self.genders = entity_genders(doc.text, self.mentions)
+        self.text = doc.text if text is None else text
+        self.genders = entity_genders(self.text, self.mentions)
         self.subjects = {m.start_char for m in self.antecedents if _is_subject(doc, m)}
-        #: (position of the cue, speaker) of every quote resolved so far, in text order.
+        #: (position of the cue, speaker) of every quote resolved so far, in text order:
+        #: add them with :meth:`add_speaker`.
         self.speakers: list[tuple[int, Mention]] = []
+        self._person_speakers: list[tuple[int, Mention]] = []
+        self._person_speaker_positions: list[int] = []
+        self._by_gender = {gender: _Persons(
+            [m for m in self.antecedents if m.label == "PERSON" and self._agrees(m, gender)],
+            self.subjects) for gender in ("m", "f")}
+        self._by_labels: dict[frozenset[str], tuple[list[int], list[Mention]]] = {}
+
+    def add_speaker(self, position: int, mention: Mention) -> None:
+        """Record the speaker of the quote whose cue is at ``position`` (in text order)."""
+        self.speakers.append((position, mention))
+        if mention.label == "PERSON":
+            self._person_speakers.append((position, mention))
+            self._person_speaker_positions.append(position)
 
     def covering(self, start: int, end: int) -> Mention | None:
         """The mention overlapping ``[start, end)`` (the longest, if several)."""
@@ -134,12 +191,12 @@ class Resolver:
 
     def last_before(self, position: int, labels: frozenset[str]) -> Mention | None:
         """The nearest mention with one of ``labels`` before ``position``, outside quotes."""
-        i = bisect.bisect_left(self.antecedent_starts, position) - 1
-        while i >= 0:
-            if self.antecedents[i].label in labels:
-                return self.antecedents[i]
-            i -= 1
-        return None
+        if labels not in self._by_labels:
+            chosen = [m for m in self.antecedents if m.label in labels]
+            self._by_labels[labels] = ([m.start_char for m in chosen], chosen)
+        starts, chosen = self._by_labels[labels]
+        i = bisect.bisect_left(starts, position)
+        return chosen[i - 1] if i else None
 
     def previous_subject(self, token: Token, labels: frozenset[str]) -> Mention | None:
         """The entity that is the subject of the sentence before ``token``'s."""
@@ -168,23 +225,20 @@ class Resolver:
         gender = "m" if pronoun.lower_ in {"he", "him"} else "f"
         position = pronoun.idx
         sentence_start = pronoun.sent.start_char
-        persons = [m for m in self.antecedents[:bisect.bisect_left(
-            self.antecedent_starts, position)] if m.label == "PERSON" and self._agrees(m, gender)]
-        subjects = [m for m in persons if m.start_char in self.subjects]
-        same_sentence = [m for m in subjects if m.start_char >= sentence_start]
-        if same_sentence:
-            return same_sentence[-1], "pronoun-subject"
-        previous = next(((at, m) for at, m in reversed(self.speakers)
-                         if at < position and m.label == "PERSON"), None)
-        if previous is not None and self._agrees(previous[1], gender):
-            since = [m for m in subjects if m.start_char > previous[0]
-                     and m.canonical != previous[1].canonical]
-            if not since:
-                return previous[1], "pronoun-previous-speaker"
-        if subjects:
-            return subjects[-1], "pronoun-subject"
-        if persons:
-            return persons[-1], "pronoun-recent"
+        agreeing = self._by_gender[gender]
+        subject = agreeing.last_subject(position)
+        if subject is not None and subject.start_char >= sentence_start:
+            return subject, "pronoun-subject"
+        i = bisect.bisect_left(self._person_speaker_positions, position)
+        previous = self._person_speakers[i - 1] if i else None
+        if previous is not None and self._agrees(previous[1], gender) and not \
+                agreeing.other_subject_between(previous[0], position, previous[1].canonical):
+            return previous[1], "pronoun-previous-speaker"
+        if subject is not None:
+            return subject, "pronoun-subject"
+        person = agreeing.last_person(position)
+        if person is not None:
+            return person, "pronoun-recent"
         return None, "unresolved"
 
     def resolve(self, speaker: Token) -> Resolution:
@@ -248,8 +302,8 @@ def _speaker_phrase(token: Token) -> Span:
     for child in token.rights:
         if child.dep_ in {"compound", "flat"}:
             right = max(right, child.right_edge, key=lambda t: t.i)
-    start, end = doc[left.i].idx, doc[right.i].idx + len(doc[right.i])
-    return Span(start, end, doc.text[start:end])
+    words = doc[left.i:right.i + 1]
+    return Span(words.start_char, words.end_char, words.text)
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -297,21 +351,39 @@ def is_passive(verb: Token) -> bool:
         c.dep_ == "aux" for c in verb.children)
 
 
-def _sentence_index(doc: Doc, char: int) -> int | None:
-    if not doc.has_annotation("SENT_START"):
-        return None
-    starts = [sent.start_char for sent in doc.sents]
-    return max(bisect.bisect_right(starts, char) - 1, 0)
+class _Inside:
+    """Whether a character stands strictly between the marks of one of the quoted
+    passages."""
+
+    def __init__(self, quoted: Sequence[QuotedSpan]) -> None:
+        self.quoted = sorted(quoted, key=lambda q: q.open_at)
+        self.opens = [q.open_at for q in self.quoted]
+        #: The furthest closing mark up to each passage.
+        self.reach: list[int] = []
+        for q in self.quoted:
+            self.reach.append(max(q.close_at, self.reach[-1]) if self.reach else q.close_at)
+
+    def __call__(self, char: int) -> bool:
+        i = bisect.bisect_left(self.opens, char) - 1
+        while i >= 0 and self.reach[i] > char:
+            if self.quoted[i].close_at > char:
+                return True
+            i -= 1
+        return False
 
 
-def resolve_speakers(doc: Doc, pending: Sequence[Pending], resolver: Resolver
-                      ) -> list[Quote]:
+def resolve_speakers(doc: Doc, pending: Sequence[Pending], resolver: Resolver, *,
+                     check: Callable[[], None] = unbounded) -> list[Quote]:
     """The quotes with their speakers, resolved in text order; returned in ``pending``'s
     order. A floating quote takes the speaker of the quote before it when that stands in
-    the same or the previous paragraph."""
+    the same or the previous paragraph. ``check`` is called per quote."""
+    text = resolver.text
+    sentence_starts = ([sent.start_char for sent in doc.sents]
+                       if doc.has_annotation("SENT_START") else None)
     resolved: dict[int, Quote] = {}
     previous: tuple[Quote, int] | None = None
     for index in sorted(range(len(pending)), key=lambda i: pending[i].position):
+        check()
         item = pending[index]
         speaker = canonical = label = None
         method = "unresolved"
@@ -324,11 +396,13 @@ def resolve_speakers(doc: Doc, pending: Sequence[Pending], resolver: Resolver
             speaker, method = found.phrase, found.method
             if found.mention is not None:
                 canonical, label = found.mention.canonical, found.mention.label
-                resolver.speakers.append((item.position, found.mention))
+                resolver.add_speaker(item.position, found.mention)
+        sentence = (None if sentence_starts is None else
+                    max(bisect.bisect_right(sentence_starts, item.start_char) - 1, 0))
         quote = Quote(start_char=item.start_char, end_char=item.end_char,
-                      text=doc.text[item.start_char:item.end_char], kind=item.kind,
+                      text=text[item.start_char:item.end_char], kind=item.kind,
                       cue=item.cue, speaker=speaker, speaker_canonical=canonical,
-                      speaker_label=label, sentence_index=_sentence_index(doc, item.start_char),
+                      speaker_label=label, sentence_index=sentence,
                       speaker_method=method,
                       speaker_confidence=CONFIDENCE[method] if canonical else None)
         resolved[index] = quote

@@ -4,6 +4,8 @@ model)."""
 from __future__ import annotations
 
 import re
+import string
+import time
 
 import pytest
 
@@ -153,6 +155,23 @@ def test_no_propagation_inside_a_longer_word_or_lowercase_or_short_forms():
     text = "Microsoft spoke. Microsoftish and NotMicrosoft items. microsoft. EU rules. EU."
     mentions = run(text, [span(text, "Microsoft", "ORG"), span(text, "EU", "ORG")])
     assert [m.text for m in mentions] == ["Microsoft", "EU"]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "found"),
+    [
+        ("AT&T sued. Then AT&T won.", "AT&T", [0, 16]),
+        ("U.S. officials met. The U.S. said no.", "U.S.", [0, 24]),
+        ("Łódź voted. Łódź won; xŁódź and Łódźy did not.", "Łódź", [0, 12]),
+        ("O'Brien spoke. O'Brien left. O'Briens stayed.", "O'Brien", [0, 15]),
+        ("Won Won Won. Won Won", "Won Won", [0, 13]),
+        ("Ana spoke. Then Ana", "Ana", [0, 16]),
+    ],
+    ids=["ampersand", "dots", "non-ascii", "apostrophe", "overlapping-repeats", "at-the-end"],
+)
+def test_propagation_finds_whole_word_repeats_left_to_right(text, surface, found):
+    mentions = run(text, [span(text, surface, "ORG")])
+    assert [m.start_char for m in mentions if m.text == surface] == found
 
 
 def test_propagation_stops_at_a_possessive():
@@ -306,3 +325,29 @@ def test_mixed_case_word_that_does_not_match_initials_is_not_linked():
     mentions = run(text, [span(text, "The Bureau of Meteorology", "ORG"),
                           span(text, "BoX", "ORG")])
     assert table(mentions)[-1] == ("BoX", "ORG", "BoX")
+
+
+def _names(count: int) -> list[str]:
+    """``count`` distinct capitalised names ("Mira Bab", "Mira Bac" ...)."""
+    letters = string.ascii_lowercase
+    return [f"Mira {letters[i // 676 % 26].upper()}{letters[i // 26 % 26]}{letters[i % 26]}"
+            for i in range(count)]
+
+
+def _consolidation_seconds(count: int) -> float:
+    text = " ".join(f"{name} met the council." for name in _names(count))
+    spans = [span(text, name, "PERSON") for name in _names(count)]
+    starts = sentence_starts(text)
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        consolidate(text, spans, starts)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_consolidation_time_grows_linearly_with_the_text():
+    # Sixteen times the names in sixteen times the text: linear work grows sixteenfold,
+    # looking for every name in the whole text 256-fold.
+    small, large = _consolidation_seconds(100), _consolidation_seconds(1600)
+    assert large < 16 * 4 * small, (small, large)

@@ -185,3 +185,20 @@ def test_apostrophe_pairs_read_as_double_marks(text, expected):
 @pytest.mark.parametrize("text", ["no marks at all", "it's the dockers' union", "''", "a''b"])
 def test_normalise_marks_changes_nothing_but_apostrophe_pair_marks(text):
     assert normalise_marks(text) == text
+
+
+def test_the_check_is_called_per_paragraph_and_per_stray_opening_mark():
+    # Each stray opening mark sends the scan over the rest of its paragraph again: a long
+    # paragraph full of them is slow, and a time limit must be able to stop it.
+    calls: list[int] = []
+    text = 'a "b c ' * 50 + "\nThe end."
+    assert find_quoted_spans(text, check=lambda: calls.append(1)) == []
+    assert len(calls) >= 52
+
+
+def test_a_check_that_raises_stops_the_scan():
+    def stop() -> None:
+        raise TimeoutError
+
+    with pytest.raises(TimeoutError):
+        find_quoted_spans('a "b c ' * 50, check=stop)

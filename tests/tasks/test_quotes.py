@@ -4,12 +4,13 @@ loaded)."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import spacy
 from spacy.tokens import Doc
 
-from newsmill.tasks.models import Mention
+from newsmill.tasks.models import Mention, Quote
 from newsmill.tasks.quotes import (
     CONFIDENCE,
     MIN_STATEMENT_WORDS,
@@ -24,7 +25,7 @@ VOCAB = spacy.blank("en").vocab
 Row = tuple[str, int, str, str] | tuple[str, int, str, str, str]
 
 
-def build(text: str, *sentences: list[Row]) -> Doc:
+def build(text: str, *sentences: list[Row], doc_class: type[Doc] = Doc) -> Doc:
     """A parsed Doc for ``text``; heads are given per sentence and made absolute here."""
     words, heads, deps, pos, tags, starts = [], [], [], [], [], []
     for rows in sentences:
@@ -42,8 +43,8 @@ def build(text: str, *sentences: list[Row]) -> Doc:
         p += len(word)
         spaces.append(p < len(text) and text[p] == " ")
         p += spaces[-1]
-    doc = Doc(VOCAB, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, tags=tags,
-              sent_starts=starts)
+    doc = doc_class(VOCAB, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos,
+                    tags=tags, sent_starts=starts)
     assert doc.text == text
     return doc
 
@@ -965,3 +966,115 @@ def test_passive_speech_verb_without_an_agent_has_no_speaker():
     [q] = quotes_of(build(text, rows), [mention(text, "Kerr")])
     assert q.text == "the talks had failed"  # Kerr was asked; who asked is not said
     assert q.speaker is None and q.speaker_canonical is None
+
+
+# --- A quote left open at the end of its paragraph; long texts -----------------------------
+
+UNCLOSED = ("Tottenham said in a statement: “Jose is one of the best managers.\n"
+            "“He has won titles in four countries.\n"
+            "Club statement")
+UNCLOSED_ROWS: tuple[list[Row], ...] = (
+    [("Tottenham", 1, "nsubj", "PROPN"), ("said", 1, "ROOT", "VERB"), ("in", 1, "prep", "ADP"),
+     ("a", 4, "det", "DET"), ("statement", 2, "pobj", "NOUN"), (":", 1, "punct", "PUNCT"),
+     ("“", 8, "punct", "PUNCT"), ("Jose", 8, "nsubj", "PROPN"), ("is", 1, "ccomp", "AUX"),
+     ("one", 8, "attr", "NUM"), ("of", 9, "prep", "ADP"), ("the", 13, "det", "DET"),
+     ("best", 13, "amod", "ADJ"), ("managers", 10, "pobj", "NOUN"), (".", 1, "punct", "PUNCT"),
+     nl(1)],
+    [("“", 3, "punct", "PUNCT"), ("He", 3, "nsubj", "PRON"), ("has", 3, "aux", "AUX"),
+     ("won", 3, "ROOT", "VERB"), ("titles", 3, "dobj", "NOUN"), ("in", 3, "prep", "ADP"),
+     ("four", 7, "nummod", "NUM"), ("countries", 5, "pobj", "NOUN"), (".", 3, "punct", "PUNCT"),
+     nl(3)],
+    [("Club", 1, "compound", "NOUN"), ("statement", 1, "ROOT", "NOUN")],
+)
+
+
+def test_quote_left_open_at_the_end_of_its_paragraph_ends_there():
+    # The passage has no closing mark, so the window after it is empty (it once ran backwards
+    # and spaCy raised E035); the attribution before the opening mark still holds.
+    doc = build(UNCLOSED, *UNCLOSED_ROWS)
+    [q] = quotes_of(doc, [mention(UNCLOSED, "Tottenham", "ORG")])
+    assert (q.kind, q.text) == ("direct", "Jose is one of the best managers.")
+    assert q.cue is not None and q.cue.text == "said"
+    assert (q.speaker_canonical, q.speaker_label) == ("Tottenham", "ORG")
+
+
+def test_quote_continued_into_a_paragraph_that_is_left_open_ends_with_that_paragraph():
+    # Two paragraphs of one quote, then a third that opens with a mark but never continues
+    # it: the quote ends with the second paragraph, again with nothing after its end.
+    text = UNCLOSED.replace("Club statement", "“Club statement")
+    rows = (*UNCLOSED_ROWS[:2], [("“", 2, "punct", "PUNCT"), *UNCLOSED_ROWS[2]])
+    doc = build(text, *rows)
+    [q] = quotes_of(doc, [mention(text, "Tottenham", "ORG")])
+    assert (q.kind, q.text) == (
+        "direct", "Jose is one of the best managers.\n“He has won titles in four countries.")
+    assert q.cue is not None and q.cue.text == "said"
+    assert q.speaker_canonical == "Tottenham"
+
+
+def long_story(copies: int, doc_class: type[Doc] = Doc) -> tuple[Doc, list[Mention]]:
+    """STORY and ACCORDING_LAST, as paragraphs, ``copies`` times over, with their mentions:
+    direct, floating, indirect and pronoun-attributed quotes that grow with the text."""
+    unit = STORY + "\n" + ACCORDING_LAST
+    text = "\n".join([unit] * copies)
+    sentences: list[list[Row]] = []
+    for copy in range(copies):
+        last = copy == copies - 1
+        sentences += [*STORY_SENTENCES[:-1], [*STORY_SENTENCES[-1], nl(4)],
+                      ACCORDING_LAST_ROWS[0],
+                      ACCORDING_LAST_ROWS[1] if last else [*ACCORDING_LAST_ROWS[1], nl(3)]]
+    mentions = [Mention(m.start(), m.end(), m.group(), label, m.group(), 0)
+                for name, label in (("Davit Sargsyan", "PERSON"), ("Harbour Authority", "ORG"))
+                for m in re.finditer(name, text)]
+    return build(text, *sentences, doc_class=doc_class), sorted(
+        mentions, key=lambda m: m.start_char)
+
+
+def test_long_story_repeats_the_quotes_of_one_copy():
+    one, one_mentions = long_story(1)
+    doc, mentions = long_story(3)
+    def in_text_order(quotes: list[Quote]) -> list[tuple[str, str, str | None]]:
+        return [(q.text, q.kind, q.speaker_canonical)
+                for q in sorted(quotes, key=lambda q: q.start_char)]
+
+    once = in_text_order(quotes_of(one, one_mentions))
+    assert len(once) == 4
+    assert in_text_order(quotes_of(doc, mentions)) == once * 3
+
+
+class CountingDoc(Doc):
+    """A Doc that counts how often its whole text is rebuilt (``Doc.text`` joins every
+    token)."""
+
+    built = 0
+
+    @property
+    def text(self) -> str:
+        type(self).built += 1
+        return str(super().text)
+
+
+def test_the_document_text_is_built_a_fixed_number_of_times_however_long_the_text():
+    counts = []
+    for copies in (1, 12):
+        doc, mentions = long_story(copies, CountingDoc)
+        CountingDoc.built = 0
+        extract_quotes(doc, mentions)
+        counts.append(CountingDoc.built)
+    assert counts[0] == counts[1] <= 2
+
+
+def _seconds(copies: int) -> float:
+    doc, mentions = long_story(copies)
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        extract_quotes(doc, mentions)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_quote_time_grows_linearly_with_the_text():
+    # Sixteen times the text: a linear rule set takes about sixteen times as long, a
+    # quadratic one 256 times; the bound leaves room for a busy machine.
+    small, large = _seconds(12), _seconds(12 * 16)
+    assert large < 16 * 4 * small, (small, large)
