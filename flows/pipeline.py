@@ -168,9 +168,20 @@ def reprocess_run(settings: Settings, steps: Steps, *, language: str | None = No
 def _start(settings: Settings, run_id: str, flow: str, sources_given: int, steps: Steps
            ) -> ModelInfo:
     """Record the run as started, with the model it will use (read from the model's meta,
-    not loaded: a run with nothing new never loads it)."""
+    not loaded: a run with nothing new never loads it). First, under the writer's lock, what
+    killed processes left is tidied: runs of this host whose process is gone are marked
+    crashed, and a half-made snapshot copy is deleted."""
+    from newsmill.warehouse.runs import mark_abandoned_runs
+    from newsmill.warehouse.snapshot import remove_leftovers
+
     model = describe_pipeline(settings.spacy_model)
     with open_writer(settings.db) as conn:
+        for abandoned in mark_abandoned_runs(conn):
+            steps.logger.warning("run %s was left running by a process that is gone: "
+                                 "marked crashed", abandoned)
+        if remove_leftovers(settings.db):
+            steps.logger.info("removed the temporary files of a snapshot publication that "
+                              "was killed half-way")
         start_run(conn, run_id=run_id, flow=flow, settings=settings.as_record(),
                   code_version=code_version(), spacy_model=model.name,
                   spacy_model_version=model.version, sources_given=sources_given)

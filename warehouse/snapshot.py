@@ -5,7 +5,9 @@ DuckDB lets one process write a file while no other process has it open, so a re
 keeps the warehouse open would hold up every scheduled run. Analysts who keep a connection
 open use the snapshot instead: it is copied under the writer's lock (so it holds whole runs
 only) into a temporary file, then swapped in with an atomic rename — a reader that has the
-old snapshot open keeps reading it, and the next connection sees the new one.
+old snapshot open keeps reading it, and the next connection sees the new one. A publication
+killed half-way leaves its temporary file (and its write-ahead log); the next publication, and
+the start of every run, remove them.
 
 A copy costs the whole warehouse in time and disk (at 95k documents 327 MB and most of a
 100 s run), so it is not made after every run: a scheduled deployment that wants one sets
@@ -46,12 +48,38 @@ def snapshot_due(db: Path, every_minutes: float) -> bool:
     return age is None or age >= every_minutes * 60
 
 
-def publish_snapshot(db: Path) -> Path:
-    """Copy the warehouse to its snapshot file, atomically; returns the snapshot's path."""
+def leftovers(db: Path) -> list[Path]:
+    """The temporary files a publication killed half-way left beside ``db``: the copy under
+    way and DuckDB's write-ahead log of it."""
+    temporary = _temporary(db)
+    return [p for p in (temporary, temporary.with_name(temporary.name + ".wal")) if p.exists()]
+
+
+def remove_leftovers(db: Path) -> list[Path]:
+    """Delete what a killed publication left (see :func:`leftovers`); returns what went.
+
+    Call it holding the warehouse's writer lock: a publication writes its temporary file only
+    while it holds that lock, so none can be under way then."""
+    gone = leftovers(db)
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return gone
+
+
+def _temporary(db: Path) -> Path:
     target = snapshot_path(db)
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.unlink(missing_ok=True)
+    return target.with_name(target.name + ".tmp")
+
+
+def publish_snapshot(db: Path) -> Path:
+    """Copy the warehouse to its snapshot file, atomically; returns the snapshot's path.
+
+    The temporary copy lives only while the writer's lock is held (made, filled and renamed
+    under it), so whatever is found of it at the start is a killed publication's, and goes."""
+    target = snapshot_path(db)
+    temporary = _temporary(db)
     with open_writer(db) as conn:
+        remove_leftovers(db)
         try:
             # ATTACH takes a literal path (no parameters); it is ours, quotes doubled.
             conn.execute(f"ATTACH '{str(temporary).replace(chr(39), chr(39) * 2)}' AS snapshot")
@@ -60,5 +88,5 @@ def publish_snapshot(db: Path) -> Path:
             conn.execute("DETACH snapshot")
         except duckdb.Error as exc:
             raise map_error(exc) from exc
-    os.replace(temporary, target)
+        os.replace(temporary, target)
     return target

@@ -88,3 +88,45 @@ def test_runs_publish_the_snapshot_only_when_asked_and_due(three_files: Path,
     (more / "c.txt").write_text(second.read_text() + "\nA third later paragraph.\n")
     ingest_run([str(more)], hourly, Steps())
     assert snapshot_path(db).stat().st_mtime_ns != 0
+
+
+def _leave_a_killed_publication(db: Path) -> list[Path]:
+    """What a process killed while copying the snapshot leaves: the temporary file and its
+    write-ahead log (made by a real DuckDB process that exits without closing them)."""
+    temporary = snapshot_path(db).with_name(snapshot_path(db).name + ".tmp")
+    code = textwrap.dedent("""
+        import os, sys, duckdb
+        conn = duckdb.connect()
+        conn.execute("SET checkpoint_threshold = '1TB'")
+        conn.execute("ATTACH '" + sys.argv[1] + "' AS snapshot")
+        conn.execute("CREATE TABLE snapshot.t AS SELECT range AS x FROM range(100000)")
+        os._exit(9)
+    """)
+    subprocess.run([sys.executable, "-c", code, str(temporary)], check=False)
+    left = [temporary, temporary.with_name(temporary.name + ".wal")]
+    assert all(p.exists() for p in left)
+    return left
+
+
+def test_the_start_of_a_run_removes_a_killed_publication_s_leftovers(tmp_path: Path) -> None:
+    from newsmill.flows.pipeline import Steps, ingest_run
+    from newsmill.settings import Settings
+
+    db = tmp_path / "newsmill.duckdb"
+    _add(db, "r1", "d1")
+    left = _leave_a_killed_publication(db)
+    ingest_run([], Settings.from_env(env={}, db=db), Steps())
+    assert not any(p.exists() for p in left)
+
+
+def test_the_next_publication_removes_a_killed_publication_s_leftovers(tmp_path: Path) -> None:
+    db = tmp_path / "newsmill.duckdb"
+    _add(db, "r1", "d1")
+    left = _leave_a_killed_publication(db)
+    publish_snapshot(db)
+    assert not any(p.exists() for p in left)
+    conn = duckdb.connect(str(snapshot_path(db)), read_only=True)
+    try:
+        assert conn.execute("select document_id from documents").fetchall() == [("d1",)]
+    finally:
+        conn.close()

@@ -184,3 +184,58 @@ def test_migration_012_keeps_child_rows_and_drops_their_keys(tmp_path: Path) -> 
                         "('mentions', 'quotes', 'document_bands') AND constraint_type = "
                         "'PRIMARY KEY'").fetchone() == (0,)
     conn.close()
+
+
+def test_a_run_row_records_the_process_and_host_that_run_it(tmp_path: Path) -> None:
+    import os
+    import socket
+
+    with open_writer(tmp_path / "w.duckdb") as conn:
+        _start(conn)
+        assert conn.execute("select pid, host from runs").fetchall() == [
+            (os.getpid(), socket.gethostname())]
+
+
+def _start_in_a_process_that_dies(db: Path, run_id: str) -> None:
+    """A real process starts a run and is gone without finishing it (as after a kill)."""
+    code = textwrap.dedent(f"""
+        import os
+        from newsmill.warehouse.connection import open_writer
+        from newsmill.warehouse.runs import start_run
+        with open_writer({str(db)!r}) as conn:
+            start_run(conn, run_id={run_id!r}, flow="ingest", settings={{}},
+                      code_version="t", spacy_model=None, spacy_model_version=None,
+                      sources_given=1)
+        os._exit(9)
+    """)
+    subprocess.run([sys.executable, "-c", code], check=False)
+
+
+def test_a_run_marks_runs_left_running_by_processes_that_are_gone(tmp_path: Path) -> None:
+    from newsmill.flows.pipeline import Steps, ingest_run
+    from newsmill.settings import Settings
+
+    db = tmp_path / "w.duckdb"
+    _start_in_a_process_that_dies(db, "killed")
+    with open_writer(db) as conn:
+        _start(conn, "live")  # this process: alive
+        _start(conn, "elsewhere")
+        conn.execute("update runs set host = 'another-host', pid = 1 where run_id = 'elsewhere'")
+    result = ingest_run([], Settings.from_env(env={}, db=db), Steps())
+    with open_writer(db) as conn:
+        rows = dict(conn.execute("select run_id, status from runs").fetchall())
+        (error,) = conn.execute("select error from runs where run_id = 'killed'").fetchone()
+    assert rows == {"killed": "crashed", "live": "running", "elsewhere": "running",
+                    result.run_id: "completed"}
+    assert "abandoned" in error and "is gone" in error
+
+
+def test_a_process_that_started_after_the_run_is_not_the_run_s_process() -> None:
+    import os
+
+    from newsmill.warehouse.connection import utcnow
+    from newsmill.warehouse.runs import process_alive
+
+    assert process_alive(os.getpid(), utcnow())
+    assert not process_alive(os.getpid(), datetime(2001, 1, 1))  # its pid, reused since
+    assert not process_alive(0) and not process_alive(2 ** 22 + 7)
