@@ -29,8 +29,23 @@ _TRANSIENT_MARKERS = ("could not set lock", "conflicting lock", "database is loc
                       "write-write conflict", "transaction conflict")
 
 
+# I/O failures that no retry can mend, matched like the markers above, with what they mean
+# for the person who named the file.
+_TERMINAL_IO_MARKERS = (
+    ("is a directory", "it is a folder, not a DuckDB file"),
+    ("not a valid duckdb database", "the file exists but is not a DuckDB database"),
+    ("permission denied", "permission denied: this place cannot be written (or read) here"),
+    ("read-only file system", "the file system there is read-only"),
+    ("no such file or directory", "its folder does not exist, or cannot hold files"),
+)
+
+
 def map_error(exc: BaseException) -> NewsmillError:
-    """Translate a DuckDB exception into a :class:`TransientError` or :class:`WarehouseError`."""
+    """Translate a DuckDB exception into a :class:`TransientError` or :class:`WarehouseError`.
+
+    Only a lock held by another process, a transaction conflict, and I/O or memory failures
+    that may pass are transient; a file that is a folder, is not a DuckDB database, or sits
+    where nothing can be written is terminal, whatever DuckDB's class for it."""
     if isinstance(exc, NewsmillError):
         return exc
     text = str(exc)
@@ -39,6 +54,9 @@ def map_error(exc: BaseException) -> NewsmillError:
         marker in lowered for marker in _TRANSIENT_MARKERS
     ):
         return TransientError(f"warehouse busy: {text}")
+    for marker, meaning in _TERMINAL_IO_MARKERS:
+        if marker in lowered:
+            return WarehouseError(f"{meaning} ({text})")
     if isinstance(exc, duckdb.IOException | duckdb.OutOfMemoryException):
         # Disk full, file vanished, memory: may pass, but only a retry can tell.
         return TransientError(f"warehouse I/O: {text}")
@@ -85,18 +103,28 @@ LOCK_POLL_MAX = 2.0
 
 
 def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
-            on_wait: Callable[[], None] | None = None) -> duckdb.DuckDBPyConnection:
+            on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file. A writer creates the file and its folder; a reader never does.
 
-    DuckDB lets one process write a file while no other process has it open. When another
-    process holds it, try again for up to ``wait`` seconds (calling ``on_wait`` once, so a
-    command can say it is waiting) before giving up with a TransientError.
+    A path that cannot be a warehouse (a folder, a file that is not a DuckDB database, a place
+    where nothing can be written, a folder that cannot be made) fails at once with a
+    :class:`WarehouseError` naming the path and what is wrong. Only a lock held by another
+    process is waited for: up to ``wait`` seconds, announced at once — through ``on_wait``,
+    given the message, or else as a warning of this module's logger — before giving up with
+    a TransientError.
     """
     target = Path(path)
+    if target.is_dir():
+        raise WarehouseError(f"cannot open the warehouse {target}: it is a folder, not a "
+                             f"DuckDB file (did you mean {target / 'newsmill.duckdb'}?)")
     if read_only and not target.exists():
         raise WarehouseError(f"no warehouse at {target}: run `newsmill ingest` first")
     if not read_only:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot create the folder {target.parent} for the warehouse "
+                                 f"{target}: {exc.strerror or exc}") from exc
     deadline = time.monotonic() + wait
     pause = LOCK_POLL_FIRST
     told = False
@@ -109,13 +137,30 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
                                   config={"python_enable_replacements": False})
         except duckdb.Error as exc:
             error = map_error(exc)
-            if not isinstance(error, TransientError) or time.monotonic() + pause > deadline:
-                raise error from exc
-        if on_wait is not None and not told:
-            on_wait()
-            told = True
+            if not isinstance(error, TransientError):
+                raise WarehouseError(f"cannot open the warehouse {target}: {error}") from exc
+            if time.monotonic() + pause > deadline:
+                waited = f" after waiting {wait:g}s" if wait else ""
+                raise TransientError(f"warehouse busy: {target} is held by another "
+                                     f"process{_holder(exc)}{waited}") from exc
+            if not told:
+                message = (f"waiting for {target}, held by another process{_holder(exc)} "
+                           f"(at most {wait:g}s)")
+                if on_wait is not None:
+                    on_wait(message)
+                else:
+                    log.warning("%s", message)
+                told = True
         time.sleep(pause)
         pause = min(pause * 2, LOCK_POLL_MAX)
+
+
+def _holder(exc: BaseException) -> str:
+    """`` (PID 123)`` from DuckDB's lock message, or nothing when it does not say."""
+    text = str(exc)
+    start = text.find("(PID ")
+    end = text.find(")", start)
+    return f" {text[start:end + 1]}" if start >= 0 and end > start else ""
 
 
 @contextmanager

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsmill.cli.output import ProgressHandler, print_run_summary
@@ -28,10 +29,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RunCommand:
     """How one run command starts: ``as_flow`` calls its Prefect flow (a flow run on the
-    configured API), ``direct`` calls the same wiring in this process with these settings."""
+    configured API) and returns the flow run's final state, ``direct`` calls the same wiring
+    in this process with these settings. ``needs_warehouse``: the command works on what a
+    warehouse holds, so a missing one is an error (opening it would make an empty one)."""
 
     as_flow: Callable[[argparse.Namespace], Any]
     direct: Callable[[argparse.Namespace, Settings], Any]
+    needs_warehouse: bool = False
 
 
 def _ingest_flow(args: argparse.Namespace) -> Any:
@@ -39,7 +43,7 @@ def _ingest_flow(args: argparse.Namespace) -> Any:
 
     return ingest(sources=list(args.sources), db=args.db, batch_size=args.batch_size,
                   spacy_model=args.model, urls_are=args.urls_are,
-                  max_articles=args.max_articles, refresh=args.refresh)
+                  max_articles=args.max_articles, refresh=args.refresh, return_state=True)
 
 
 def _ingest_direct(args: argparse.Namespace, settings: Settings) -> Any:
@@ -52,7 +56,7 @@ def _ingest_direct(args: argparse.Namespace, settings: Settings) -> Any:
 def _reextract_flow(args: argparse.Namespace) -> Any:
     from newsmill.flows.ingest import reextract
 
-    return reextract(db=args.db, run=args.run, spacy_model=args.model)
+    return reextract(db=args.db, run=args.run, spacy_model=args.model, return_state=True)
 
 
 def _reextract_direct(args: argparse.Namespace, settings: Settings) -> Any:
@@ -64,7 +68,8 @@ def _reextract_direct(args: argparse.Namespace, settings: Settings) -> Any:
 def _reprocess_flow(args: argparse.Namespace) -> Any:
     from newsmill.flows.ingest import reprocess
 
-    return reprocess(db=args.db, language=args.language, spacy_model=args.model)
+    return reprocess(db=args.db, language=args.language, spacy_model=args.model,
+                     return_state=True)
 
 
 def _reprocess_direct(args: argparse.Namespace, settings: Settings) -> Any:
@@ -75,13 +80,18 @@ def _reprocess_direct(args: argparse.Namespace, settings: Settings) -> Any:
 
 
 INGEST = RunCommand(_ingest_flow, _ingest_direct)
-REEXTRACT = RunCommand(_reextract_flow, _reextract_direct)
-REPROCESS = RunCommand(_reprocess_flow, _reprocess_direct)
+REEXTRACT = RunCommand(_reextract_flow, _reextract_direct, needs_warehouse=True)
+REPROCESS = RunCommand(_reprocess_flow, _reprocess_direct, needs_warehouse=True)
 
 
 def dispatch(command: RunCommand, args: argparse.Namespace) -> int:
     """Run ``command`` and print its summary: 0 when the run completed (rejections or
-    not), 1 when the run itself failed."""
+    not), 1 when the run itself failed or its warehouse is missing or unusable, 2 when
+    nothing was given to ingest."""
+    if getattr(args, "sources", None) is not None and not any(s.strip() for s in args.sources):
+        print("newsmill: nothing to ingest: every SOURCE given is empty (give a file, a "
+              "folder, a URL or @list.txt)", file=sys.stderr)
+        return 2
     from newsmill.flows.runtime import api_configured, apply_prefect_defaults
 
     apply_prefect_defaults()
@@ -92,30 +102,62 @@ def dispatch(command: RunCommand, args: argparse.Namespace) -> int:
     from newsmill.flows.pipeline import PROGRESS_LOGGER
     from newsmill.settings import Settings
 
+    settings = Settings.from_env(db=args.db, spacy_model=args.model,
+                                 batch_size=getattr(args, "batch_size", None))
+    if command.needs_warehouse and not Path(settings.db).is_file():
+        what = "a folder, not a DuckDB file" if Path(settings.db).is_dir() else "no such file"
+        print(f"newsmill: no warehouse at {settings.db} ({what}): `{args.command}` works on "
+              "what `newsmill ingest` stored; check --db or NEWSMILL_DB", file=sys.stderr)
+        return 1
     handler = None if args.no_progress or not sys.stderr.isatty() else ProgressHandler()
     if handler:
         progress_logger = logging.getLogger(PROGRESS_LOGGER)
         progress_logger.addHandler(handler)
         progress_logger.setLevel(logging.INFO)
         progress_logger.propagate = False  # the bar shows it; no log line per batch
+    flow_run_url = None
     try:
         # With a Prefect API configured (a server, Cloud, a test harness) the run is a flow
         # run there; without one it runs the same flow function directly, which starts in
         # seconds instead of waiting for Prefect's temporary server.
         if args.prefect or api_configured():
-            result = command.as_flow(args)
+            state = command.as_flow(args)
+            # The temporary server of a bare --prefect is gone when the run ends: no address.
+            flow_run_url = _flow_run_url(state) if api_configured() else None
+            result = state.result()  # raises what failed the flow run
         else:
-            settings = Settings.from_env(db=args.db, spacy_model=args.model,
-                                         batch_size=getattr(args, "batch_size", None))
             result = command.direct(args, settings)
     except (NewsmillError, ValueError, RuntimeError) as exc:
         print(f"newsmill: run failed: {exc}", file=sys.stderr)
+        if flow_run_url:
+            print(f"newsmill: flow run: {flow_run_url}", file=sys.stderr)
         return 1
     finally:
         if handler:
             handler.close()
-    print_run_summary(result, _rejections(result))
+    print_run_summary(result, _rejections(result), flow_run_url=flow_run_url,
+                      nothing_seen=_why_nothing(args))
     return 0
+
+
+def _why_nothing(args: argparse.Namespace) -> str:
+    """Why a run of this command saw nothing at all."""
+    if args.command == "reextract":
+        return ("the warehouse holds no archived page" + (f" fetched by run {args.run}"
+                                                          if args.run else ""))
+    if args.command == "reprocess":
+        return ("the warehouse holds no document" + (f" in language {args.language!r}"
+                                                     if args.language else ""))
+    return ("the sources given named no file or URL (empty lines and # comments of an "
+            "@list are skipped)")
+
+
+def _flow_run_url(state: Any) -> str | None:
+    """The Prefect UI's page of the flow run that ended in ``state`` (None without a UI)."""
+    from prefect.utilities.urls import url_for
+
+    flow_run_id = state.state_details.flow_run_id
+    return url_for("flow-run", obj_id=flow_run_id) if flow_run_id else None
 
 
 def _rejections(result: Any) -> list[tuple[str, ...]]:

@@ -75,16 +75,23 @@ def write_hits(out: TextIO, hits: Sequence[Hit], method: str) -> None:
     out.write(f"({plural(len(hits), 'result')}, {method} search)\n")
 
 
-def print_run_summary(result: Any, rejections: Sequence[tuple[str, ...]]) -> None:
-    """What a run saw, loaded, found unchanged and rejected, with each rejection's reason.
+def print_run_summary(result: Any, rejections: Sequence[tuple[str, ...]], *,
+                      flow_run_url: str | None = None, nothing_seen: str | None = None) -> None:
+    """What a run saw, loaded, found unchanged and rejected, with each rejection's reason,
+    and where its flow run is in the Prefect UI when it ran as one.
 
     ``result`` is the flows' ``IngestResult`` (typed loosely so that printing does not import
-    the flows); ``rejections`` are the run's ``(source, stage, reason, detail)`` rows.
+    the flows); ``rejections`` are the run's ``(source, stage, reason, detail)`` rows;
+    ``nothing_seen`` says why a run that saw nothing had nothing to do.
     """
     r = result.report
     print(f"run {result.run_id} {result.status} → {result.db}")
+    if flow_run_url:
+        print(f"  flow run: {flow_run_url}")
     print(f"  seen {r.seen}   loaded {r.loaded}   unchanged {r.unchanged}   "
           f"rejected {r.rejected}")
+    if not r.seen:
+        print(f"  nothing done: {nothing_seen or 'there was nothing to work on'}")
     if getattr(result, "skipped_known", 0):
         print(f"  ({result.skipped_known} URLs already stored were not fetched again; "
               "--refresh fetches them conditionally)")

@@ -1,7 +1,8 @@
-"""The commands that only read: ``sql``, ``search``, ``export`` and ``settings``.
+"""The commands that only read: ``sql``, ``search``, ``export``, ``snapshot`` and ``settings``.
 
 Each opens the warehouse through :func:`reader`, one short-lived read-only connection that
-waits a bounded time for a run's commit to finish.
+waits a bounded time for a run's commit to finish (``snapshot`` copies it under the writer's
+lock instead). None of them creates a warehouse: a missing one is an error.
 """
 
 from __future__ import annotations
@@ -28,23 +29,22 @@ READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "RELATION"})
 
 def reader(args: argparse.Namespace) -> duckdb.DuckDBPyConnection | int:
     """A short-lived read-only connection to the warehouse named by ``--db`` (or the
-    settings), waiting a bounded time for a writer to let go; or the exit code, with the
-    reason printed, when there is none."""
+    settings), waiting a bounded time for another process's lock (and saying so at once);
+    or the exit code, with the reason printed, when there is none: a missing warehouse, a
+    path that is no warehouse (exit 1), a lock that outlasted the wait (exit 3)."""
     from newsmill.errors import NewsmillError, TransientError
     from newsmill.settings import Settings
     from newsmill.warehouse.connection import connect
 
     settings = Settings.from_env(db=Path(args.db) if args.db else None)
 
-    def say_waiting() -> None:
-        print("newsmill: a run is writing to the warehouse; waiting for it to let go "
-              f"(at most {READ_LOCK_WAIT:g}s)…", file=sys.stderr)
+    def say_waiting(message: str) -> None:
+        print(f"newsmill: {message}…", file=sys.stderr)
 
     try:
         return connect(settings.db, read_only=True, wait=READ_LOCK_WAIT, on_wait=say_waiting)
-    except TransientError:
-        print(f"newsmill: the warehouse is still busy after {READ_LOCK_WAIT:g}s (a run is "
-              "writing); try again in a moment", file=sys.stderr)
+    except TransientError as exc:
+        print(f"newsmill: {exc}; try again in a moment", file=sys.stderr)
         return 3
     except NewsmillError as exc:
         print(f"newsmill: {exc}", file=sys.stderr)
@@ -120,6 +120,26 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_snapshot(args: argparse.Namespace) -> int:
+    """``newsmill snapshot``: publish the read-only copy of the warehouse for readers that
+    keep a connection open, and print where it is."""
+    from newsmill.errors import NewsmillError
+    from newsmill.settings import Settings
+    from newsmill.warehouse.snapshot import publish_snapshot
+
+    db = Settings.from_env(db=Path(args.db) if args.db else None).db
+    if not db.exists():  # publishing opens a writer, which would make an empty warehouse
+        print(f"newsmill: no warehouse at {db}: run `newsmill ingest` first", file=sys.stderr)
+        return 1
+    try:
+        path = publish_snapshot(db)
+    except NewsmillError as exc:
+        print(f"newsmill: snapshot failed: {exc}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def show_settings(args: argparse.Namespace) -> int:
     """``newsmill settings``: every NEWSMILL_* variable, its default and meaning."""
     from newsmill.settings import Settings
@@ -154,6 +174,11 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
     find.add_argument("--entity", help="documents mentioning this entity (ILIKE pattern)")
     find.add_argument("--limit", type=int, default=10)
     find.set_defaults(handler=lambda args: run_search(args, sys.stdout))
+
+    snap = sub.add_parser("snapshot", parents=[shared.db],
+                          help="publish the read-only copy of the warehouse for readers that "
+                               "keep a connection open (<db>.snapshot.duckdb)")
+    snap.set_defaults(handler=run_snapshot)
 
     listed = sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
     listed.set_defaults(handler=show_settings)

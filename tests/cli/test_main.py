@@ -44,6 +44,10 @@ def test_ingest_then_query(prefect_harness: None, small_corpus: Path, tmp_path: 
     printed = capsys.readouterr().out
     assert "seen 3   loaded 2   unchanged 0   rejected 1" in printed
     assert "broken.html: extract/binary" in printed
+    # A flow run on the configured API (here the test server): its page in the UI.
+    (address,) = [line.split("flow run: ", 1)[1] for line in printed.splitlines()
+                  if "flow run: " in line]
+    assert address.startswith("http") and "/runs/flow-run/" in address
 
     code, out = _sql_out(db, "select status, docs_loaded, code_version, spacy_model from runs")
     assert code == 0

@@ -77,9 +77,10 @@ def test_a_writer_waits_for_a_reader_to_let_go(tmp_path: Path) -> None:
         """)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
     began = time.monotonic()
-    waited = []
-    conn = connect(db, wait=20, on_wait=lambda: waited.append(True))
+    waited: list[str] = []
+    conn = connect(db, wait=20, on_wait=waited.append)
     conn.close()
     holder.wait(timeout=10)
-    assert waited == [True]
+    assert len(waited) == 1  # announced once, naming the file and the holder
+    assert waited[0].startswith(f"waiting for {db}, held by another process (PID ")
     assert time.monotonic() - began >= 1.0
