@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -59,6 +60,21 @@ def test_built_warehouse_has_its_rows_and_passes_the_data_tests(
     assert speakers and speakers[0] > 0
 
 
+def test_dates_hold_for_a_million_documents() -> None:
+    """The generator's arithmetic does not overflow at the sizes a test cannot build."""
+    conn = duckdb.connect()
+    try:
+        growth._set_constants(conn, 2_000_000, vocabulary=10)
+        conn.execute(growth._MACROS)
+        day, run = conn.execute("SELECT stamp($d)::DATE, run_of($d)",
+                                {"d": 1_999_999}).fetchone() or (None, None)
+    finally:
+        conn.close()
+    days = 1_999_999 // growth.DOCUMENTS_PER_DAY
+    assert str(day) == str(date(2024, 1, 1) + timedelta(days=days))
+    assert run is not None and len(run) == 32
+
+
 def test_builds_are_repeatable(tmp_path: Path) -> None:
     hashes = []
     for name in ("a.duckdb", "b.duckdb"):
@@ -94,6 +110,16 @@ def test_measure_takes_the_childs_time_and_memory(tmp_path: Path) -> None:
     failed = growth.measure([sys.executable, "-c", "print('no'); raise SystemExit(3)"],
                             output=tmp_path / "out.log")
     assert failed.exit_code == 3 and failed.output.strip() == "no"
+
+
+def test_measure_does_not_count_the_benchmarks_own_memory(tmp_path: Path) -> None:
+    # A child forked from a large process reports that process's RSS as its own peak; the
+    # benchmark holds a built warehouse's worth of memory when it measures.
+    held = bytearray(400_000_000)
+    held[::4096] = b"x" * len(held[::4096])
+    m = growth.measure([sys.executable, "-S", "-c", "pass"], output=tmp_path / "out.log")
+    assert m.exit_code == 0 and m.peak_rss_bytes < 100_000_000
+    assert len(held) == 400_000_000
 
 
 def test_articles_are_new_texts(tmp_path: Path) -> None:
