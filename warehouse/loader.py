@@ -20,6 +20,7 @@ import duckdb
 from newsmill.errors import WarehouseError
 from newsmill.warehouse import sql
 from newsmill.warehouse.connection import execute, fetch_all, fetch_dicts, transaction
+from newsmill.warehouse.search import index_batch
 
 Row = dict[str, Any]
 
@@ -120,6 +121,8 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> None:
             rows: list[Row] = getattr(batch, table)
             if rows:
                 insert_rows(conn, table, rows)
+        # The search postings of this batch's new documents (those stored before are skipped).
+        index_batch(conn, [row["document_id"] for row in batch.documents])
         execute(conn, "run_add_batch", {
                 "run_id": batch.run_id,
                 "seen": batch.seen,

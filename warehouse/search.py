@@ -1,19 +1,28 @@
 """Full-text search over titles and clean text.
 
-With DuckDB's ``fts`` extension (BM25 ranking) where it can be loaded: offline it comes from
-PyPI as ``duckdb-extension-fts`` (Linux x86_64 wheels, matching DuckDB 1.5.x), or from
-DuckDB's own extension cache. Elsewhere a plain search: documents containing every term,
-ranked by term frequency with title matches weighted. The index is rebuilt after each run
-that loaded documents (``refresh_index``); from SQL::
+BM25 ranking needs DuckDB's ``fts`` extension, for its ``stem()`` function: offline it comes
+from PyPI as ``duckdb-extension-fts`` (Linux x86_64 wheels, matching DuckDB 1.5.x), or from
+DuckDB's own extension cache. The index is not the extension's (which can only be rebuilt
+whole) but tables of the warehouse (migration 009): ``search_documents`` (one row per indexed
+document, with its length), ``search_terms`` (one row per stemmed term, keyed by a hash of it),
+``search_postings`` (one row per term and document, with the term's count) and
+``search_stopwords``. Each batch indexes its own new documents in its own transaction
+(:func:`index_batch`, called by ``loader.load_batch``), so indexing costs the batch's
+documents, not the warehouse's; :func:`index_documents` indexes whatever is not indexed yet (a
+warehouse made by older code, or documents loaded where the extension could not be loaded).
+Words, stopwords and stems are those the extension's index used, and the scores
+(``queries/search_bm25.sql``) equal its ``match_bm25`` with every term required.
 
-    SELECT document_id, title, fts_main_documents.match_bm25(document_id, 'port strike') AS s
-    FROM documents WHERE s IS NOT NULL ORDER BY s DESC;
+Where the extension cannot be loaded, or the index does not hold every document yet, a plain
+search: documents containing every term, ranked by term frequency with title matches
+weighted.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -22,7 +31,7 @@ from importlib.util import find_spec
 import duckdb
 
 from newsmill.warehouse import sql
-from newsmill.warehouse.connection import map_error
+from newsmill.warehouse.connection import execute, fetch_all, transaction
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +63,73 @@ def _quoted(path: str) -> str:
     return path.replace("'", "''")
 
 
-def refresh_index(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild the BM25 index over documents (title and clean text); False without fts."""
+#: Documents per transaction when indexing what is not indexed yet (:func:`index_documents`).
+INDEX_CHUNK = 1000
+#: Ids per staging statement: DuckDB looks a constant IN list up in the key's index only up
+#: to its ``index_scan_max_count`` (2048 by default); a longer one would scan every document.
+_LOOKUP_MAX = 2000
+
+
+def _prepare(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Load the extension and make the index's macros; False without the extension."""
     if not load_fts(conn):
         return False
-    try:
-        conn.execute("PRAGMA create_fts_index('documents', 'document_id', 'title', "
-                     "'clean_text', overwrite = 1)")
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    execute(conn, "index_macros")
     return True
 
 
-def index_exists(conn: duckdb.DuckDBPyConnection) -> bool:
-    rows = conn.execute("SELECT 1 FROM duckdb_schemas() WHERE schema_name = "
-                        "'fts_main_documents'").fetchall()
-    return bool(rows)
+def index_batch(conn: duckdb.DuckDBPyConnection, document_ids: Sequence[str]) -> int:
+    """Index those of ``document_ids`` that are stored and not indexed yet, inside the caller's
+    transaction (the batch's own): their postings and lengths are computed in SQL from their
+    title and clean text. Returns how many were indexed (0 without the fts extension: they
+    stay unindexed, and search uses its plain fallback until :func:`index_documents` runs
+    where the extension loads)."""
+    if not document_ids or not _prepare(conn):
+        return 0
+    wanted = sorted(set(document_ids))
+    added = 0
+    for start in range(0, len(wanted), _LOOKUP_MAX):
+        # The ids as constants, which DuckDB looks up in the key's index (index_stage.sql).
+        ids = ", ".join("'" + i.replace("'", "''") + "'"
+                        for i in wanted[start:start + _LOOKUP_MAX])
+        # On failure the caller's transaction rolls back, and the staging table with it.
+        execute(conn, "index_stage", text=sql.query("index_stage").replace("__IDS__", ids))
+        execute(conn, "index_add_terms")
+        execute(conn, "index_add_postings")
+        added += len(fetch_all(conn, "index_add_documents"))
+        execute(conn, "index_drop_stage")
+    return added
+
+
+def index_documents(conn: duckdb.DuckDBPyConnection, document_ids: Sequence[str] | None = None,
+                    *, chunk: int = INDEX_CHUNK) -> int | None:
+    """Index every stored document not indexed yet (or only those among ``document_ids``),
+    ``chunk`` documents per transaction, oldest first. Returns how many were indexed, None
+    without the fts extension. On a warehouse whose index is complete this costs one query."""
+    if not _prepare(conn):
+        return None
+    ids = None if document_ids is None else list(document_ids)
+    done = 0
+    while True:
+        pending = [r[0] for r in fetch_all(conn, "index_unindexed_ids",
+                                           {"ids": ids, "limit": chunk})]
+        if not pending:
+            break
+        with transaction(conn):
+            added = index_batch(conn, pending)
+        if not added:  # cannot happen (they are stored and unindexed); never loop on it
+            break
+        done += added
+        log.info("search index: %d documents indexed", done)
+    return done
+
+
+def index_complete(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has the search index and it holds every stored document."""
+    if not fetch_all(conn, "table_exists", {"table": "search_documents"})[0][0]:
+        return False  # a warehouse not migrated to 009 yet (readers do not migrate)
+    documents, indexed = fetch_all(conn, "index_coverage")[0]
+    return bool(documents == indexed)
 
 
 @dataclass(frozen=True)
@@ -100,13 +160,10 @@ def search(conn: duckdb.DuckDBPyConnection, query: str, *, since: date | None = 
     if not terms:
         return [], "none"
     filters = {"since": since, "until": until, "site": site, "entity": entity, "limit": limit}
-    method = "bm25" if load_fts(conn) and index_exists(conn) else "plain"
-    try:
-        if method == "bm25":
-            rows = conn.execute(sql.query("search_bm25"), {"query": query, **filters}).fetchall()
-        else:
-            rows = conn.execute(sql.query("search_plain"), {"terms": terms, **filters}).fetchall()
-    except duckdb.Error as exc:
-        raise map_error(exc) from exc
+    method = "bm25" if index_complete(conn) and _prepare(conn) else "plain"
+    if method == "bm25":
+        rows = fetch_all(conn, "search_bm25", {"query": query, **filters})
+    else:
+        rows = fetch_all(conn, "search_plain", {"terms": terms, **filters})
     return [Hit(r[0], r[1], r[2], r[3], r[4], float(r[6]), snippet(r[5], terms))
             for r in rows], method
