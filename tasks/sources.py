@@ -69,6 +69,8 @@ def expand_sources(arguments: Iterable[str], *, urls_are: ListingKind | None = N
         seen.add(source.location)
         if source.kind == "url":
             source = replace(source, kind=urls_are or url_kind(source.location))
+        elif source.kind == "invalid":  # never read: named as stored from here on
+            source = replace(source, location=stored_name(source.location))
         out.append(source)
     return out
 

@@ -236,3 +236,10 @@ def test_a_folder_given_with_no_article_files_is_invalid(tmp_path):
     (tmp_path / "empty.html").mkdir()
     (found,) = expand_sources([str(tmp_path / "empty.html")])
     assert (found.kind, found.reason) == ("invalid", "no_articles")
+
+
+def test_a_refused_source_is_named_in_valid_utf8(tmp_path):
+    missing = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"gone-\xff.txt"))
+    (found,) = expand_sources([missing])
+    assert (found.kind, found.reason) == ("invalid", "not_found")
+    assert found.location == stored_name(missing) and found.location.encode("utf-8")
