@@ -96,8 +96,11 @@ def _absolute(base: str, links: list[str]) -> list[str]:
     root (a feed's channel link, a sitemap's home page entry) is not an article."""
     out: dict[str, None] = {}
     for link in links:
-        target = urljoin(base, link.strip()).split("#", 1)[0]
-        parts = urlsplit(target)
+        try:
+            target = urljoin(base, link.strip()).split("#", 1)[0]
+            parts = urlsplit(target)
+        except ValueError:  # a malformed link (an unclosed IPv6 bracket) is not an article
+            continue
         if parts.scheme in {"http", "https"} and target != base and parts.path not in {"", "/"}:
             out[target] = None
     return list(out)
@@ -189,8 +192,11 @@ def homepage_links(url: str, html: str) -> tuple[list[str], list[str]]:
     except (ValueError, lxml.etree.ParserError):
         return feeds, []
     for href in tree.xpath("//a/@href"):
-        target = urljoin(url, str(href))
-        target_parts = urlsplit(target)
+        try:
+            target = urljoin(url, str(href))
+            target_parts = urlsplit(target)
+        except ValueError:  # a malformed link is skipped, not the whole home page
+            continue
         if target_parts.scheme not in {"http", "https"} or host_of(target) != host_of(url):
             continue
         segments = [s for s in target_parts.path.split("/") if s]
@@ -222,6 +228,10 @@ def discover(
             _read_listing(source, fetcher, report, max_bytes)
             report.succeeded = True
         except Rejection as rejection:
+            report.error = f"{rejection.reason}: {rejection.detail}"
+            rejections.append((source.location, rejection))
+        except Exception as exc:  # whatever a listing provokes ends as its own rejection
+            rejection = Rejection("discover", "listing_error", f"{type(exc).__name__}: {exc}")
             report.error = f"{rejection.reason}: {rejection.detail}"
             rejections.append((source.location, rejection))
         reports.append(report)

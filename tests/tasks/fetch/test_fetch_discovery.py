@@ -324,3 +324,18 @@ def test_discover_tries_again_once_the_backoff_has_passed(http_server: LoopbackS
         states={url: FeedState(1, now - timedelta(minutes=31))})
     assert rejections == [] and report.succeeded and report.article_urls == links
     assert http_server.hits["/feed.xml"] == 1
+
+
+# -- malformed links ----------------------------------------------------------------------------
+
+def test_a_malformed_link_in_a_feed_is_skipped_not_fatal() -> None:
+    # urljoin raises ValueError on an unclosed IPv6 bracket; it used to end the whole run.
+    kind, articles, _children = parse_listing(f"{BASE}/feed.xml",
+                                              rss(BASE, ["http://[::1/x", *ARTICLES]))
+    assert kind == "rss" and articles == ARTICLES
+
+
+def test_a_malformed_link_on_a_home_page_is_skipped_not_fatal() -> None:
+    html = HTML.replace("</body>", '<a href="http://[::1/2024/05/09/bad-link">x</a></body>')
+    _feeds, links = homepage_links(f"{BASE}/", html)
+    assert links == [ARTICLES[0]]
