@@ -71,19 +71,41 @@ def rows_json(rows: Sequence[Row]) -> str:
 
 #: Tables whose stored row is updated by a new one with its key (the statement's ON CONFLICT
 #: clause is ``queries/on_conflict_<table>.sql``); rows of the others are kept as first stored.
-_UPSERTS = frozenset({"feeds", "robots", "input_files"})
+_UPSERTS = frozenset({"feeds", "robots"})
+#: The keys the loader keeps unique itself, for tables that grow with every document and so
+#: declare none (migrations 012 and 014: DuckDB rewrites a declared key's index at every
+#: checkpoint). An insert skips the rows whose key is stored, found by a semi-join that scans
+#: only the key columns; the tables whose rows only ever come with a new document (mentions,
+#: quotes, document_bands, document_minhash, fetches) need no such check.
+LOADER_KEYS: dict[str, tuple[str, ...]] = {
+    "documents": ("document_id",),
+    "entities": ("entity_id",),
+    "document_sources": ("source", "document_id"),
+    "input_files": ("path",),
+}
+#: Of those, the tables where a new row replaces the stored one with its key.
+_REPLACED = frozenset({"input_files"})
 
 
 @cache
 def _insert_statement(columns: tuple[tuple[str, str], ...], table: str, keyed: bool) -> str:
     type_map = json.dumps([dict(columns)]).replace("'", "''")
+    new = f"(SELECT unnest(from_json($rows::JSON, '{type_map}')) AS r)"
+    # The table name is one of _TABLES, the columns come from the catalog: no user text.
+    if table in LOADER_KEYS and table not in _REPLACED and not keyed:
+        key = LOADER_KEYS[table]
+        matched = " AND ".join(f"s.{k} = m.r.{k}" for k in key)
+        unmatched = " AND ".join(f"k.{k} = n.r.{k}" for k in key)
+        stored = (f"(SELECT {', '.join(f's.{k}' for k in key)} FROM {table} AS s "
+                  f"SEMI JOIN {new} AS m ON {matched})")
+        return (f"INSERT INTO {table} BY NAME SELECT unnest(n.r) FROM {new} AS n "  # noqa: S608
+                f"ANTI JOIN {stored} AS k ON {unmatched}")
     if table in _UPSERTS:
         conflict = sql.query(f"on_conflict_{table}")
     else:
         conflict = "ON CONFLICT DO NOTHING" if keyed else ""
-    # The table name is one of _TABLES and the type map comes from the catalog: no user text.
     return (f"INSERT INTO {table} BY NAME SELECT unnest(r) FROM "  # noqa: S608
-            f"(SELECT unnest(from_json($rows::JSON, '{type_map}')) AS r) {conflict}")
+            f"{new} {conflict}")
 
 
 def has_key(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -109,6 +131,14 @@ def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Row]
     unknown = [key for key in rows[0] if key not in types]
     if unknown:
         raise WarehouseError(f"{table} has no column(s) {', '.join(unknown)}")
+    key = LOADER_KEYS.get(table)
+    if key is not None:  # one row per key within the batch too, the first kept
+        first: dict[tuple[object, ...], Row] = {}
+        for row in rows:
+            first.setdefault(tuple(row[k] for k in key), row)
+        rows = list(first.values())
+        if table in _REPLACED:
+            execute(conn, f"forget_{table}", {"keys": [row[key[0]] for row in rows]})
     statement = _insert_statement(tuple((key, types[key]) for key in rows[0]), table,
                                   has_key(conn, table))
     execute(conn, f"insert_{table}", {"rows": rows_json(rows)}, text=statement)

@@ -121,8 +121,10 @@ def _index_rows(conn: duckdb.DuckDBPyConnection) -> tuple[list[tuple[object, ...
 
 
 def _ranking(hits: list[tuple[str, float, datetime | None]]) -> list[str]:
-    # Score order, ties (equal to 1e-9) broken as search_bm25 does: newest first.
-    ordered = sorted(hits, key=lambda h: (round(h[1], 9), h[2] or datetime.min), reverse=True)
+    # Score order, ties (equal to 1e-9) broken as search_bm25 does: newest first, then by id
+    # (sorted by id first: the sort is stable, reverse included).
+    by_id = sorted(hits, key=lambda h: h[0])
+    ordered = sorted(by_id, key=lambda h: (round(h[1], 9), h[2] or datetime.min), reverse=True)
     return [h[0] for h in ordered]
 
 

@@ -42,11 +42,13 @@ ranked AS (  -- the page of results first, so that only its documents' text is r
     SELECT scores.document_id, scores.score, scope.published_at
     FROM scores
     JOIN search_scope($since, $until, $site, $entity) AS scope USING (document_id)
-    ORDER BY scores.score DESC, scope.published_at DESC NULLS LAST
+    -- Scores equal to 1e-9 are a tie (float sums differ in the last bits with the order of
+    -- their terms): newest first, then by id, so the order is the same on every run.
+    ORDER BY round(scores.score, 9) DESC, scope.published_at DESC NULLS LAST, scores.document_id
     LIMIT $limit
 )
 SELECT d.document_id, d.title, d.site_name, d.published_at, d.first_source AS source, d.clean_text,
        ranked.score
 FROM ranked
 JOIN stg_documents AS d USING (document_id)
-ORDER BY ranked.score DESC, ranked.published_at DESC NULLS LAST;
+ORDER BY round(ranked.score, 9) DESC, ranked.published_at DESC NULLS LAST, ranked.document_id;
