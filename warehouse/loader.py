@@ -96,7 +96,7 @@ def _insert_statement(columns: tuple[tuple[str, str], ...], table: str, keyed: b
         key = LOADER_KEYS[table]
         matched = " AND ".join(f"s.{k} = m.r.{k}" for k in key)
         unmatched = " AND ".join(f"k.{k} = n.r.{k}" for k in key)
-        stored = (f"(SELECT {', '.join(f's.{k}' for k in key)} FROM {table} AS s "
+        stored = (f"(SELECT {', '.join(f's.{k}' for k in key)} FROM {table} AS s "  # noqa: S608
                   f"SEMI JOIN {new} AS m ON {matched})")
         return (f"INSERT INTO {table} BY NAME SELECT unnest(n.r) FROM {new} AS n "  # noqa: S608
                 f"ANTI JOIN {stored} AS k ON {unmatched}")

@@ -231,9 +231,9 @@ def discover(
             report.error = f"{rejection.reason}: {rejection.detail}"
             rejections.append((source.location, rejection))
         except Exception as exc:  # whatever a listing provokes ends as its own rejection
-            rejection = Rejection("discover", "listing_error", f"{type(exc).__name__}: {exc}")
-            report.error = f"{rejection.reason}: {rejection.detail}"
-            rejections.append((source.location, rejection))
+            failure = Rejection("discover", "listing_error", f"{type(exc).__name__}: {exc}")
+            report.error = f"{failure.reason}: {failure.detail}"
+            rejections.append((source.location, failure))
         reports.append(report)
     return reports, rejections
 
