@@ -12,18 +12,9 @@ import pytest
 
 from newsmill.cli.main import build_parser, main
 from newsmill.cli.read import run_search, run_sql
-from newsmill.warehouse.connection import open_writer
 
 RUN_COMMANDS = {"ingest": ["x.txt"], "reextract": [], "reprocess": []}
 
-
-@pytest.fixture
-def warehouse(tmp_path: Path) -> Path:
-    """An empty, migrated warehouse."""
-    db = tmp_path / "w.duckdb"
-    with open_writer(db):
-        pass
-    return db
 
 
 @pytest.mark.parametrize("command", sorted(RUN_COMMANDS))

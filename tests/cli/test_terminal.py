@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from newsmill.cli.main import main
-from newsmill.warehouse.connection import open_writer
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 #: A command that fails at once finishes well inside this, the imports included (the old
@@ -41,13 +40,6 @@ def _newsmill(env: dict[str, str], *args: str, timeout: float = PROMPT
                           timeout=timeout, check=False)
     return done, time.monotonic() - began
 
-
-@pytest.fixture
-def warehouse(tmp_path: Path) -> Path:
-    db = tmp_path / "w.duckdb"
-    with open_writer(db):
-        pass
-    return db
 
 
 def _bad_paths(tmp_path: Path) -> dict[str, tuple[Path, str]]:
