@@ -21,7 +21,9 @@ class Source:
     ``kind == "invalid"`` carries a refusal decided at discovery time (a missing file, an
     unsupported scheme), so that it flows through the batch and is recorded like any other.
     ``etag`` / ``last_modified`` make a refetch conditional; ``archive_*`` locate a stored
-    response for re-extraction.
+    response for re-extraction. ``captured_at`` is set for a record of a WARC file given as
+    input (a backfill from a web archive): its WARC-Date, which decides between two captures
+    of one URL; such a record gets its ``fetches`` row as a fetched page does.
     """
 
     location: str
@@ -32,6 +34,7 @@ class Source:
     last_modified: str | None = None
     archive_path: str | None = None
     archive_offset: int | None = None
+    captured_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,14 @@
 """Turning the SOURCE arguments of a run into a flat list of :class:`Source` items.
 
 A SOURCE is a file, a directory (walked recursively for article files), an ``http(s)://`` URL,
-or ``@list.txt`` naming one SOURCE per line. Anything that cannot be read becomes an
-``invalid`` Source carrying its reason, so it is recorded as a rejection rather than lost:
-whatever an argument holds (a name the OS refuses as too long, a NUL byte, a malformed URL),
-expanding it never raises.
+or ``@list.txt`` naming one SOURCE per line. A WARC file (``.warc``, ``.warc.gz``: a web
+archive, such as Common Crawl's CC-NEWS) is one ``archive`` Source per response worth reading
+(a 2xx HTML or plain text page), which its batch reads back by offset; its other records are
+counted and logged, and a damaged record is an ``invalid`` Source naming its offset.
+
+Anything that cannot be read becomes an ``invalid`` Source carrying its reason, so it is
+recorded as a rejection rather than lost: whatever an argument holds (a name the OS refuses
+as too long, a NUL byte, a malformed URL), expanding it never raises.
 
 File names are kept as the OS gives them (``os.fsdecode``: bytes that are not UTF-8 become
 lone surrogates), so a file is read by its real name; :func:`stored_name` is the valid UTF-8
@@ -18,18 +22,24 @@ import logging
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from newsmill.tasks.models import Source, SourceKind
+
+if TYPE_CHECKING:
+    from newsmill.tasks.fetch.archive import ScannedRecord
 
 log = logging.getLogger(__name__)
 
 #: File name endings read as articles when a directory is walked.
 ARTICLE_SUFFIXES = frozenset({".html", ".htm", ".txt"})
+#: File name endings read as WARC files (web archives), given directly or in a folder.
+WARC_SUFFIXES = (".warc", ".warc.gz")
 #: How deep ``@list`` files may include other ``@list`` files.
 MAX_LIST_DEPTH = 3
 #: URL paths that name a feed or a sitemap rather than an article.
@@ -61,9 +71,26 @@ def expand_sources(arguments: Iterable[str], *, urls_are: ListingKind | None = N
     URLs are articles unless they look like a feed or sitemap (``/feed``, ``.rss``,
     ``sitemap.xml`` ...), or ``urls_are`` says what every URL given is.
     """
+    from newsmill.tasks.fetch.urls import canonical_url  # the fetch package imports this one
+
     seen: set[str] = set()
     out: list[Source] = []
+    #: Records of WARC files by canonical URL: their place in ``out``, the newest capture kept.
+    captures: dict[str, int] = {}
+    older = 0
     for source in _expand(arguments, depth=0):
+        if source.kind == "archive" and source.captured_at is not None:
+            key = canonical_url(source.location)
+            at = captures.get(key)
+            if at is None:
+                captures[key] = len(out)
+                out.append(source)
+                continue
+            older += 1
+            kept = out[at].captured_at
+            if kept is not None and source.captured_at > kept:
+                out[at] = source
+            continue
         if source.location in seen:
             continue
         seen.add(source.location)
@@ -72,6 +99,9 @@ def expand_sources(arguments: Iterable[str], *, urls_are: ListingKind | None = N
         elif source.kind == "invalid":  # never read: named as stored from here on
             source = replace(source, location=stored_name(source.location))
         out.append(source)
+    if older:
+        log.info("%d older captures of pages captured again in the WARC files given were "
+                 "set aside: the newest capture of each page is read", older)
     return out
 
 
@@ -177,14 +207,16 @@ def _expand_path(path: Path) -> Iterator[Source]:
         found = list(_walk(path))
         if not found:
             yield Source(str(path), "invalid", "no_articles",
-                         "the folder holds no .html, .htm or .txt files")
+                         "the folder holds no .html, .htm, .txt or WARC files")
         yield from found
     elif path.is_file():
-        if path.suffix.lower() in ARTICLE_SUFFIXES:
+        if is_warc(path):
+            yield from _warc_sources(path)
+        elif path.suffix.lower() in ARTICLE_SUFFIXES:
             yield Source(str(path), "file")
         else:
             yield Source(str(path), "invalid", "unsupported_file_type",
-                         "only .html, .htm and .txt files are read, "
+                         "only .html, .htm, .txt and WARC (.warc, .warc.gz) files are read, "
                          f"not {path.suffix or 'no suffix'}")
     elif path.is_symlink() and not path.exists():
         yield Source(str(path), "invalid", "dangling_symlink",
@@ -212,14 +244,17 @@ def _walk(root: Path) -> Iterator[Source]:
             path = Path(folder, name)
             if _hidden(path, root):
                 continue
-            if path.suffix.lower() not in ARTICLE_SUFFIXES:
+            if path.suffix.lower() not in ARTICLE_SUFFIXES and not is_warc(path):
                 skipped += 1
                 continue
             entries.append((path, _entry(path)))
     if skipped:
-        log.info("skipped %d files in %s that are not .html/.htm/.txt", skipped, root)
-    for _path, source in sorted(entries, key=lambda e: e[0]):
-        if source is not None:
+        log.info("skipped %d files in %s that are not .html/.htm/.txt/.warc/.warc.gz", skipped,
+                 root)
+    for path, source in sorted(entries, key=lambda e: e[0]):
+        if source is not None and source.kind == "file" and is_warc(path):
+            yield from _warc_sources(path)
+        elif source is not None:
             yield source
 
 
@@ -243,3 +278,61 @@ def _entry(path: Path) -> Source | None:
 
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def is_warc(path: Path) -> bool:
+    """Whether ``path`` is named as a WARC file (``.warc`` or ``.warc.gz``)."""
+    return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+def _warc_sources(path: Path) -> Iterator[Source]:
+    """One ``archive`` Source per readable page of the WARC file ``path``, in file order, each
+    with its capture date; a damaged record is an ``invalid`` Source at its offset (``stage``
+    fetch, reason ``warc_corrupt``); what is skipped is counted in one log line."""
+    from newsmill.tasks.fetch import UNDATED
+    from newsmill.tasks.fetch.archive import scan_warc
+
+    where = os.path.abspath(path)
+    skipped: Counter[str] = Counter()
+    pages = damaged = 0
+    try:
+        for record in scan_warc(where):
+            if record.problem is not None:
+                damaged += 1
+                detail = f"{record.problem}, at offset {record.offset} of {stored_name(where)}"
+                yield Source(f"{where}:{record.offset}", "invalid", "warc_corrupt",
+                             detail + (f" (for {record.url})" if record.url else ""),
+                             archive_path=where, archive_offset=record.offset)
+                continue
+            skip = _skip_reason(record)
+            if skip is not None:
+                skipped[skip] += 1
+                continue
+            pages += 1
+            yield Source(record.url, "archive", archive_path=where,
+                         archive_offset=record.offset, captured_at=record.captured_at or UNDATED)
+    except OSError as exc:
+        yield _refusal(where, exc)
+        return
+    counts = ", ".join(f"{what} {n}" for what, n in skipped.most_common())
+    log.info("%s: %d pages to read, %d damaged records; %d records skipped%s",
+             stored_name(where), pages, damaged, sum(skipped.values()),
+             f" ({counts})" if counts else "")
+
+
+def _skip_reason(record: ScannedRecord) -> str | None:
+    """Why a record is no page to read (None: it is one): not a response (a request,
+    metadata, a revisit ...), not an http(s) page, a status other than 2xx, a body that is
+    not HTML or plain text."""
+    from newsmill.tasks.fetch import HTML_TYPES, TEXT_TYPES
+
+    if record.rec_type != "response":
+        return record.rec_type or "unknown record type"
+    if not record.url.lower().startswith(("http://", "https://")):
+        return "not http(s)"
+    if record.status is None or not 200 <= record.status < 300:
+        return "non-2xx status"
+    media_type = (record.content_type or "").split(";")[0].strip().lower()
+    if media_type not in HTML_TYPES and media_type not in TEXT_TYPES:
+        return "not HTML or text"
+    return None

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from newsmill.errors import Rejection
 from newsmill.settings import Settings
-from newsmill.tasks.fetch.archive import read_record
+from newsmill.tasks.fetch.archive import ArchivedRecord, read_record
 from newsmill.tasks.fetch.client import HttpClient, Response
 from newsmill.tasks.fetch.guard import AddressGuard
 from newsmill.tasks.fetch.politeness import HostLimiter, with_retries
@@ -32,7 +32,8 @@ from newsmill.tasks.unchanged import FileTooLarge, NotRegularFile, read_regular_
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 
-__all__ = ["FetchOutcome", "Fetcher", "read_archived", "read_file", "sniff_format"]
+__all__ = ["FetchOutcome", "Fetcher", "archived_response", "read_archived", "read_file",
+           "sniff_format"]
 
 
 def read_file(source: Source, *, max_bytes: int) -> RawDocument:
@@ -103,14 +104,24 @@ def _sniff_head(body: bytes) -> str:
 
 
 def read_archived(source: Source) -> RawDocument:
-    """A response kept in the WARC archive, as if it had just been fetched."""
+    """A response kept in a WARC file, as if it had just been fetched."""
+    return as_raw_document(source.location, archived_response(source)[0])
+
+
+#: The fetch time of an archived response whose record carries no WARC-Date.
+UNDATED = datetime(1970, 1, 1)
+
+
+def archived_response(source: Source) -> tuple[Response, ArchivedRecord]:
+    """The response stored where ``source`` points, fetched when the record's WARC-Date says
+    (:data:`UNDATED` when it has none), and where it lies in its file."""
     if source.archive_path is None or source.archive_offset is None:
         raise Rejection("fetch", "archive_missing", "no archived response for this source")
     stored = read_record(source.archive_path, source.archive_offset)
     response = Response(url=source.location, final_url=stored.url or source.location,
                         status=stored.status, reason="", headers=stored.headers,
-                        body=stored.body, fetched_at=datetime(1970, 1, 1))
-    return as_raw_document(source.location, response)
+                        body=stored.body, fetched_at=stored.captured_at or UNDATED)
+    return response, ArchivedRecord(source.archive_path, source.archive_offset, stored.length)
 
 
 def as_raw_document(source: str, response: Response) -> RawDocument:

@@ -1,9 +1,11 @@
-"""A batch's raw bytes: files read, archived responses read back, URLs fetched.
+"""A batch's raw bytes: files read, archived responses read back, URLs fetched, pages of
+WARC files given as input read by offset.
 
 The fetch stage as a batch sees it: every source becomes a raw document or a refusal with its
 reason, in the order the sources came (an input that raises anything is refused, never the
 batch); file names go on in their stored spelling (``sources.stored_name``); successful
-responses go to the WARC archive and every response to a ``fetches`` row; robots.txt records
+responses go to the WARC archive and every response to a ``fetches`` row (a page of a WARC file
+given as input too, at its capture date, pointing at that file); robots.txt records
 fetched on the way become ``robots`` rows.
 """
 
@@ -59,7 +61,7 @@ def gather(sources: Sequence[Source], settings: Settings, run_id: str,
         if source.kind == "url":
             continue
         try:
-            slots[i] = _read_local(source, settings, out)
+            slots[i] = _read_local(source, settings, run_id, out)
         except Rejection as rejection:
             slots[i] = (stored_name(source.location), rejection)
         except Exception as exc:  # whatever an input provokes is that input's refusal
@@ -75,11 +77,20 @@ def gather(sources: Sequence[Source], settings: Settings, run_id: str,
     return out
 
 
-def _read_local(source: Source, settings: Settings, out: Gathered) -> RawDocument:
-    if source.kind == "invalid":
-        raise Rejection("discover", source.reason or "invalid", source.detail or "")
+def _read_local(source: Source, settings: Settings, run_id: str, out: Gathered
+                ) -> RawDocument:
+    if source.kind == "invalid":  # a damaged record of a WARC file is refused as it is read
+        stage = "fetch" if source.archive_path is not None else "discover"
+        raise Rejection(stage, source.reason or "invalid", source.detail or "")
     if source.kind == "archive":
-        return fetch.read_archived(source)
+        if source.captured_at is None:  # a re-extraction: its fetches row is there already
+            return fetch.read_archived(source)
+        # A page of a WARC file given as input: fetched when it was captured, and its row
+        # points at that file, so `newsmill reextract` reads it from there.
+        response, record = fetch.archived_response(source)
+        out.fetches.append(fetch_row(source, response, ArchivedRecord(
+            stored_name(record.path), record.offset, record.length), run_id))
+        return fetch.as_raw_document(source.location, response)
     if source.kind != "file":
         raise Rejection("discover", "unexpected_source",
                         f"a {source.kind} source reached the fetch stage")
