@@ -153,6 +153,9 @@ class ScannedRecord:
     problem: str | None = None
 
 
+#: Why the records of a ``.warc.gz`` compressed as one gzip stream cannot be read by offset.
+WHOLE_FILE_GZIP = ("the file is gzipped as a whole, not record by record, so its records "
+                   "cannot be read by offset (`warcio recompress` rewrites it record by record)")
 #: Where to look for the next record after a damaged one, by how the file is compressed.
 _RECORD_STARTS: dict[str, bytes] = {"gzip": b"\x1f\x8b\x08", "plain": b"WARC/"}
 _RESYNC_CHUNK = 1 << 20
@@ -196,6 +199,9 @@ def _scan_from(handle: BinaryIO, start: int, size: int, compression: Compression
                     status = None
             records.read_to_end(record)
             offset = records.get_record_offset()
+            if records.get_record_length() <= 0:  # warcio's sign of one gzip stream
+                yield ScannedRecord(offset, record.rec_type, url, problem=WHOLE_FILE_GZIP)
+                return None
             position = offset + records.get_record_length()
             if _cut_short(record):
                 yield ScannedRecord(offset, record.rec_type, url, warc_date(record),
@@ -204,7 +210,10 @@ def _scan_from(handle: BinaryIO, start: int, size: int, compression: Compression
             yield ScannedRecord(offset, record.rec_type, url, warc_date(record), status,
                                 headers.get_header("Content-Type") if headers else None)
     except Exception as exc:  # whatever damaged bytes provoke in warcio is that record's
-        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        if "non-chunked gzip" in str(exc):
+            yield ScannedRecord(position, "", problem=WHOLE_FILE_GZIP)
+            return None
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
         position = _past_blank_lines(handle, position)
         yield ScannedRecord(position, "", problem=f"the record cannot be read ({detail})")
         return _next_start(handle, position + 1, size, compression)

@@ -9,6 +9,7 @@ stage); those marked ``model`` run the real pipeline over it.
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 from dataclasses import dataclass, field
@@ -259,6 +260,17 @@ def test_a_file_that_is_no_warc_is_one_damaged_record(tmp_path: Path) -> None:
     [source] = expand_sources([str(path)])
     assert (source.kind, source.reason) == ("invalid", "warc_corrupt")
     assert source.location == f"{path.resolve()}:0"
+
+
+def test_a_warc_gzipped_as_a_whole_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    plain = Warc(tmp_path / "plain.warc", gzip=False)
+    for name in ("a", "b", "c"):
+        plain.response(f"http://news.example/{name}", ENGLISH.encode())
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(plain.close().read_bytes()))
+    [source] = expand_sources([str(path)])  # not three copies of the first page
+    assert (source.kind, source.reason) == ("invalid", "warc_corrupt")
+    assert source.detail and "warcio recompress" in source.detail
 
 
 # -- the fetch stage --------------------------------------------------------------------------
