@@ -315,9 +315,12 @@ def _warc_sources(path: Path) -> Iterator[Source]:
         yield _refusal(where, exc)
         return
     counts = ", ".join(f"{what} {n}" for what, n in skipped.most_common())
-    log.info("%s: %d pages to read, %d damaged records; %d records skipped%s",
-             stored_name(where), pages, damaged, sum(skipped.values()),
-             f" ({counts})" if counts else "")
+    counted = f"{sum(skipped.values())} records skipped" + (f" ({counts})" if counts else "")
+    log.info("%s: %d pages to read, %d damaged records; %s", stored_name(where), pages,
+             damaged, counted)
+    if not pages and not damaged:  # said as a rejection, or the run would not say why
+        yield Source(where, "invalid", "no_pages",
+                     f"the WARC file holds no 2xx HTML or plain-text response: {counted}")
 
 
 def _skip_reason(record: ScannedRecord) -> str | None:

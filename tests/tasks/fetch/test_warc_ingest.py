@@ -273,6 +273,16 @@ def test_a_warc_gzipped_as_a_whole_is_refused_with_the_way_out(tmp_path: Path) -
     assert source.detail and "warcio recompress" in source.detail
 
 
+def test_a_warc_file_with_no_page_says_so(tmp_path: Path) -> None:
+    warc = Warc(tmp_path / "nothing.warc.gz")
+    warc.warcinfo()
+    warc.request("http://news.example/logo.png")
+    warc.response("http://news.example/logo.png", b"\x89PNG", content_type="image/png")
+    [source] = expand_sources([str(warc.close())])
+    assert (source.kind, source.reason) == ("invalid", "no_pages")
+    assert source.detail and "3 records skipped" in source.detail
+
+
 # -- the fetch stage --------------------------------------------------------------------------
 
 
