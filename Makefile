@@ -26,6 +26,9 @@ run: $(STAMP)
 	@echo
 	@echo 'Who is quoted most?  newsmill sql "select speaker, quotes, documents from speaker_quote_counts limit 5"'
 	@$(BIN)/newsmill sql --db $(DB) "select speaker, quotes, documents from speaker_quote_counts limit 5"
+	@echo
+	@echo 'The report (one HTML file, opens offline):'
+	@$(BIN)/newsmill report --db $(DB) --out data/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

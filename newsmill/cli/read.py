@@ -1,4 +1,5 @@
-"""The commands that only read: ``sql``, ``search``, ``export``, ``snapshot`` and ``settings``.
+"""The commands that only read: ``sql``, ``search``, ``export``, ``snapshot``, ``report`` and
+``settings``.
 
 Each opens the warehouse through :func:`reader`, one short-lived read-only connection that
 waits a bounded time for a run's commit to finish (``snapshot`` copies it under the writer's
@@ -140,6 +141,34 @@ def run_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_report(args: argparse.Namespace) -> int:
+    """``newsmill report``: the marts as one self-contained HTML page, and where it is."""
+    from newsmill.errors import NewsmillError
+    from newsmill.report import Scope, write_report
+    from newsmill.settings import Settings
+
+    if args.since and args.until and args.since > args.until:
+        print(f"newsmill: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        return 2
+    conn = reader(args)
+    if isinstance(conn, int):
+        return conn
+    db = Settings.from_env(db=Path(args.db) if args.db else None).db
+    try:
+        path = write_report(conn, Scope(args.since, args.until, args.site), args.out,
+                            source=str(db))
+    except NewsmillError as exc:
+        print(f"newsmill: report failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"newsmill: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    print(path)
+    return 0
+
+
 def show_settings(args: argparse.Namespace) -> int:
     """``newsmill settings``: every NEWSMILL_* variable, its default and meaning."""
     from newsmill.settings import Settings
@@ -179,6 +208,18 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
                           help="publish the read-only copy of the warehouse for readers that "
                                "keep a connection open (<db>.snapshot.duckdb)")
     snap.set_defaults(handler=run_snapshot)
+
+    page = sub.add_parser("report", parents=[shared.db],
+                          help="write one self-contained HTML page of charts and tables from "
+                               "the warehouse's marts (opens offline, prints)")
+    page.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="articles published on or after")
+    page.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="articles published on or before")
+    page.add_argument("--site", help="site name (SQL ILIKE pattern, e.g. '%%Gazette%%')")
+    page.add_argument("--out", type=Path, required=True, metavar="FILE",
+                      help="the HTML file to write, e.g. report.html")
+    page.set_defaults(handler=run_report)
 
     listed = sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")
     listed.set_defaults(handler=show_settings)
