@@ -25,6 +25,7 @@ body { margin: 0; color: var(--ink); background: var(--page);
 main { max-width: 1180px; margin: 0 auto; padding: 22px 20px 40px; }
 h1 { font-size: 25px; margin: 0 0 4px; }
 .scope { color: var(--muted); margin: 0; }
+nav { margin-top: 6px; font-size: 13.5px; color: var(--muted); }
 section { background: var(--panel); border: 1px solid var(--rule); border-radius: 8px;
           padding: 14px 20px 16px; margin-top: 16px; break-inside: avoid; }
 h2 { font-size: 18px; margin: 0 0 2px; }
@@ -70,7 +71,7 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 16px; }
   main { max-width: none; padding: 0; }
   section { border: none; border-top: 1px solid var(--rule); border-radius: 0; padding: 8pt 0 0; }
   .key { border: none; padding: 0 6px 0 0; }
-  #tip { display: none; }
+  #tip, nav { display: none; }
   a { color: inherit; text-decoration: none; }
 }
 """

@@ -67,6 +67,7 @@ def render(data: ReportData, *, source: str = "",
 <header>
 <h1>newsmill report</h1>
 <p class="scope">{escape(_scope_line(data))}</p>
+<nav>{_contents()}</nav>
 </header>
 {"".join(sections)}
 <footer>Made by <code>newsmill report</code>{origin} at {made}. This page is self-contained:
@@ -77,6 +78,16 @@ it opens offline and prints as it is shown.</footer>
 </body>
 </html>
 """
+
+
+#: The sections in page order: anchor and heading.
+SECTIONS = (("documents", "Documents per day"), ("entities", "Top entities"),
+            ("speakers", "Speakers"), ("kinds", "Quote kinds"),
+            ("rejections", "Rejections"), ("feeds", "Feed health"))
+
+
+def _contents() -> str:
+    return " · ".join(f'<a href="#{anchor}">{escape(name)}</a>' for anchor, name in SECTIONS)
 
 
 # --- wording ----------------------------------------------------------------------------------
