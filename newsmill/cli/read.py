@@ -217,8 +217,8 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
     page.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD",
                       help="articles published on or before")
     page.add_argument("--site", help="site name (SQL ILIKE pattern, e.g. '%%Gazette%%')")
-    page.add_argument("--out", type=Path, required=True, metavar="FILE",
-                      help="the HTML file to write, e.g. report.html")
+    page.add_argument("--out", type=Path, default=Path("report.html"), metavar="FILE",
+                      help="the HTML file to write (default: report.html)")
     page.set_defaults(handler=run_report)
 
     listed = sub.add_parser("settings", help="list every NEWSMILL_* setting with its default")

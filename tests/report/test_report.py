@@ -256,3 +256,13 @@ def test_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--db", str(tmp_path / "none.duckdb"), "--since", "2026-03-12",
                  "--until", "2026-03-10", "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_out_defaults_to_report_html_here(warehouse: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--db", str(warehouse)]) == 0
+    assert capsys.readouterr().out.strip() == "report.html"
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(tmp_path.glob(".*partial"))
