@@ -150,14 +150,24 @@ def _run_deployment(client: httpx.Client, name: str, parameters: dict[str, Any]
                     ) -> tuple[str, dict[str, Any]]:
     """Create a flow run of ``flow/deployment`` as the UI's "Run" form does; wait for its end."""
     deployment = client.get(f"/deployments/name/{name}").json()
-    created = client.post(f"/deployments/{deployment['id']}/create_flow_run",
-                          json={"parameters": parameters})
+    # The server answers 503 while its SQLite database is locked by the worker's and serve's
+    # polling (seen on a loaded 2-core machine); the UI's form would be retried the same way.
+    for attempt in range(6):
+        created = client.post(f"/deployments/{deployment['id']}/create_flow_run",
+                              json={"parameters": parameters})
+        if created.status_code != 503:
+            break
+        time.sleep(2 + 2 * attempt)
     assert created.status_code == 201, created.text
     run_id = str(created.json()["id"])
     deadline = time.monotonic() + RUN_TIMEOUT
     state: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        state = client.get(f"/flow_runs/{run_id}").json()["state"]
+        answer = client.get(f"/flow_runs/{run_id}")
+        if answer.status_code == 503:  # busy, as above: ask again
+            time.sleep(2)
+            continue
+        state = answer.json()["state"]
         if state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
             break
         time.sleep(2)
