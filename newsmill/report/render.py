@@ -23,6 +23,9 @@ from newsmill.report.data import ENTITY_LINES, ReportData, Scope, load
 
 #: Width of the charts that have a section to themselves (the others share it with a table).
 WIDE = 960
+#: Width of a chart beside a table: about its width on a laptop screen, so its text is not
+#: shrunk.
+NARROW = 540
 #: Sites drawn one by one in "documents per day"; the rest are one series, "other sites".
 SITE_SERIES = 8
 QUOTE_KINDS = ("direct", "indirect", "mixed")
@@ -248,8 +251,9 @@ def _entities(data: ReportData) -> str:
         days, _, values = _by_day(data.entities_daily, "entity_id", "mentions")
         series = [Series(names[e], [values[e].get(d, 0) for d in days])
                   for e in lines if e in values]
-        figure = _figure("entities", charts.lines(_day_labels(days), series, unit="mentions",
-                                                  title=title), [s.name for s in series])
+        svg = charts.lines(_day_labels(days), series, unit="mentions", title=title,
+                           width=NARROW)
+        figure = _figure("entities", svg, [s.name for s in series])
     else:
         figure = _no_data("no dated mentions to draw over time")
     table = _table(
@@ -274,7 +278,7 @@ def _speakers(data: ReportData) -> str:
     reported = [max(0.0, float(r["quotes"]) - d) for r, d in zip(rows, direct, strict=True)]
     series = [Series("direct", direct), Series("indirect or mixed", reported)]
     svg = charts.stacked_bars([str(r["speaker"]) for r in rows], series, unit="quotes",
-                              title=title)
+                              title=title, width=NARROW)
     table = _table(
         [("speaker", False), ("quotes", True), ("direct", True), ("stories", True),
          ("quoted most in", False)],
@@ -314,7 +318,8 @@ def _rejections(data: ReportData) -> str:
         return _section("rejections", title, what, _no_data("no rejected inputs in scope"))
     days, reasons, values = _by_day(rows, "reason", "rejected")
     series = [Series(reason, [values[reason].get(d, 0) for d in days]) for reason in reasons]
-    svg = charts.stacked_columns(_day_labels(days), series, unit="inputs", title=title)
+    svg = charts.stacked_columns(_day_labels(days), series, unit="inputs", title=title,
+                                 width=NARROW)
     totals: dict[str, int] = defaultdict(int)
     examples: dict[str, str] = {}
     for r in rows:
