@@ -15,6 +15,8 @@ ALLOWED = {
                   "newsmill.warehouse"},
     "tasks": {"newsmill.errors", "newsmill.settings", "newsmill.versions",
               "newsmill.warehouse", "newsmill.tasks"},
+    "newsmill/report": {"newsmill.errors", "newsmill.settings", "newsmill.versions",
+                        "newsmill.warehouse", "newsmill.report"},
     "flows": {"newsmill.errors", "newsmill.settings", "newsmill.versions",
               "newsmill.warehouse", "newsmill.tasks", "newsmill.flows"},
 }
