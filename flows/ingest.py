@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from prefect import flow, get_run_logger
@@ -24,6 +25,7 @@ from newsmill.flows.pipeline import IngestResult, Steps, ingest_run, reextract_r
 from newsmill.flows.runtime import newsmill_log_level
 from newsmill.flows.staging import StagedBatch
 from newsmill.settings import Settings
+from newsmill.tasks.backfill import CaptureFilter
 from newsmill.tasks.models import Source
 from newsmill.warehouse.connection import open_writer
 from newsmill.warehouse.runs import CANCELLED, CRASHED, mark_ended_by_prefect
@@ -112,6 +114,13 @@ def ingest(
     refresh: Annotated[bool, Field(
         description="Fetch pages already stored again, conditionally (unchanged pages "
                     "answer 304).")] = False,
+    sites: Annotated[list[str], Field(
+        description="WARC backfill: only pages of these sites (host suffixes such as "
+                    "bbc.co.uk). Empty: every site.")] = [],  # noqa: B006 (a flow parameter)
+    captured_since: Annotated[date | None, Field(
+        description="WARC backfill: only pages captured on or after this day.")] = None,
+    captured_until: Annotated[date | None, Field(
+        description="WARC backfill: only pages captured on or before this day.")] = None,
 ) -> IngestResult:
     """Ingest files, folders, URLs, feeds, sitemaps and @lists into the warehouse.
 
@@ -125,11 +134,16 @@ def ingest(
         max_articles: fetch at most this many new article URLs.
         refresh: fetch URLs already in the warehouse again (conditionally: unchanged pages
             answer 304 and cost nothing more).
+        sites: for WARC files, only pages of these sites (host suffixes).
+        captured_since: for WARC files, only pages captured on or after this day.
+        captured_until: for WARC files, only pages captured on or before this day.
     """
     with newsmill_log_level(_prefect_log_level()):
         settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
         return ingest_run(sources, settings, _orchestrated_steps(), urls_are=urls_are,
-                          max_articles=max_articles, refresh=refresh)
+                          max_articles=max_articles, refresh=refresh,
+                          captures=CaptureFilter(tuple(sites), captured_since,
+                                                 captured_until))
 
 
 @flow(name="reextract", log_prints=False, persist_result=False,

@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 from newsmill.errors import NewsmillError, Rejection
 from newsmill.flows.staging import StagedBatch, commit_staged, discard_run
 from newsmill.settings import Settings
+from newsmill.tasks.backfill import CaptureFilter, select_captures
 from newsmill.tasks.batch import BatchReport, process_batch
 from newsmill.tasks.fetch.plan import Plan, plan_articles
 from newsmill.tasks.models import Source
@@ -97,10 +98,16 @@ def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 def ingest_run(
     sources: list[str], settings: Settings, steps: Steps, *, urls_are: UrlKind | None = None,
     max_articles: int | None = None, refresh: bool = False,
+    captures: CaptureFilter | None = None,
 ) -> IngestResult:
-    """Ingest files, folders, URLs, feeds, sitemaps and @lists into the warehouse."""
+    """Ingest files, folders, URLs, feeds, sitemaps and @lists into the warehouse.
+    ``captures`` selects the pages of WARC files given by site and capture day."""
     run_id = uuid.uuid4().hex
     given = expand_sources(sources, urls_are=urls_are)
+    if captures is not None and captures.active:
+        given, left_out = select_captures(given, captures)
+        steps.logger.info("left out %d pages of the WARC files given (site or capture day)",
+                          left_out)
     model = _start(settings, run_id, "ingest", len(given), steps)
     try:
         if any(s.kind in {"url", "feed", "sitemap", "homepage"} for s in given):

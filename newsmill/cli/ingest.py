@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +44,17 @@ def _ingest_flow(args: argparse.Namespace) -> Any:
 
     return ingest(sources=list(args.sources), db=args.db, batch_size=args.batch_size,
                   spacy_model=args.model, urls_are=args.urls_are,
-                  max_articles=args.max_articles, refresh=args.refresh, return_state=True)
+                  max_articles=args.max_articles, refresh=args.refresh, sites=args.sites,
+                  captured_since=args.since, captured_until=args.until, return_state=True)
 
 
 def _ingest_direct(args: argparse.Namespace, settings: Settings) -> Any:
     from newsmill.flows.pipeline import Steps, ingest_run
+    from newsmill.tasks.backfill import CaptureFilter
 
     return ingest_run(list(args.sources), settings, Steps(), urls_are=args.urls_are,
-                      max_articles=args.max_articles, refresh=args.refresh)
+                      max_articles=args.max_articles, refresh=args.refresh,
+                      captures=CaptureFilter(tuple(args.sites), args.since, args.until))
 
 
 def _reextract_flow(args: argparse.Namespace) -> Any:
@@ -206,6 +210,13 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
                         help="fetch at most N new articles")
     ingest.add_argument("--refresh", action="store_true",
                         help="fetch pages already stored again (conditional GET)")
+    ingest.add_argument("--site", dest="sites", action="append", default=[], metavar="SUFFIX",
+                        help="WARC backfill: only pages of this site (a host suffix such as "
+                             "bbc.co.uk; may be given again)")
+    ingest.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="WARC backfill: only pages captured on or after this day")
+    ingest.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="WARC backfill: only pages captured on or before this day")
     ingest.set_defaults(handler=functools.partial(dispatch, INGEST))
 
     again = sub.add_parser("reextract", parents=[shared.run],

@@ -365,3 +365,34 @@ def test_ingesting_a_warc_file_loads_its_pages(tmp_path: Path) -> None:
     assert (again.sources, again.report.rejected) == (3, 0)
     assert again.report.loaded + again.report.unchanged == 3
     assert query_rows(settings.db, "select count(*) from fetches") == [(3,)]
+
+
+@pytest.mark.model
+def test_a_backfill_takes_the_sites_and_days_asked_for(tmp_path: Path) -> None:
+    from datetime import date
+
+    from newsmill.flows.pipeline import Steps, ingest_run
+    from newsmill.tasks.backfill import CaptureFilter
+
+    backfill = backfill_warc(tmp_path)
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb")
+    day = when(3).date()
+    result = ingest_run([str(backfill.path)], settings, Steps(),
+                        captures=CaptureFilter(("news.example",), since=day,
+                                               until=date(day.year, day.month, day.day + 1)))
+    assert result.status == "completed"
+    # harbour (captured on day 2) and the newer timetable (day 5) are outside the days asked
+    assert [r[0] for r in query_rows(settings.db, "select source from documents")] == [
+        "http://news.example/budget"]
+
+
+def test_the_cli_passes_the_backfill_filters() -> None:
+    from datetime import date
+
+    from newsmill.cli.main import build_parser
+
+    args = build_parser().parse_args(["ingest", "a.warc.gz", "--site", "bbc.co.uk", "--site",
+                                      "reuters.com", "--since", "2026-03-01",
+                                      "--until", "2026-03-31"])
+    assert (args.sites, args.since, args.until) == (["bbc.co.uk", "reuters.com"],
+                                                    date(2026, 3, 1), date(2026, 3, 31))
