@@ -18,7 +18,7 @@ ALLOWED = {
     "newsmill/report": {"newsmill.errors", "newsmill.settings", "newsmill.versions",
                         "newsmill.warehouse", "newsmill.report"},
     "flows": {"newsmill.errors", "newsmill.settings", "newsmill.versions",
-              "newsmill.warehouse", "newsmill.tasks", "newsmill.flows"},
+              "newsmill.warehouse", "newsmill.tasks", "newsmill.flows", "newsmill.report"},
 }
 BASE = ("errors.py", "settings.py", "versions.py", "__init__.py")
 

@@ -40,7 +40,7 @@ RUN_TIMEOUT = 300
 #: The README's default server port, replaced by a free one here.
 README_PORT = "4200"
 #: Deployments of prefect.yaml (served ones add "-served").
-DEPLOYMENTS = {"ingest-files", "ingest-urls", "ingest-feeds", "reextract", "reprocess"}
+DEPLOYMENTS = {"ingest-files", "ingest-urls", "ingest-feeds", "reextract", "reprocess", "report"}
 
 
 def readme_prefect_commands() -> list[str]:

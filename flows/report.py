@@ -1,0 +1,68 @@
+"""The ``report`` flow: the warehouse's report page, written on a schedule from Prefect.
+
+It writes the same page as ``newsmill report`` (``newsmill.report``) to the path the
+deployment gives, and leaves two artifacts on the flow run: a link to the page and the
+headline numbers, so the UI shows what the report holds without opening it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from pydantic import Field
+
+from newsmill.report import Scope, write_report
+from newsmill.report.data import load
+from newsmill.settings import Settings
+from newsmill.warehouse.connection import connect
+
+#: How long the flow waits for a run's commit before giving up on this report (seconds).
+READ_LOCK_WAIT = 60.0
+
+
+@flow(name="report", log_prints=False, persist_result=False)
+def report(
+    out: Annotated[str, Field(
+        min_length=1,
+        description="The HTML file to write. A relative path is relative to the folder the "
+                    "worker runs the flow from (the checkout).")] = "data/report.html",
+    db: Annotated[str | None, Field(
+        description="DuckDB file to report on. Empty: NEWSMILL_DB, else "
+                    "data/newsmill.duckdb.")] = None,
+    since: Annotated[date | None, Field(
+        description="Only articles published on or after this day.")] = None,
+    until: Annotated[date | None, Field(
+        description="Only articles published on or before this day.")] = None,
+    site: Annotated[str | None, Field(
+        description="Only sites whose name matches this pattern (ILIKE, e.g. %ledger%).")]
+    = None,
+) -> str:
+    """Write the warehouse's report page and link it from the flow run.
+
+    Args:
+        out: the HTML file to write (relative paths: the worker's folder).
+        db: DuckDB file to report on (default: NEWSMILL_DB or data/newsmill.duckdb).
+        since: only articles published on or after this day.
+        until: only articles published on or before this day.
+        site: only sites whose name matches this ILIKE pattern.
+    """
+    settings = Settings.from_env(db=db)
+    scope = Scope(since, until, site)
+    conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT)
+    try:
+        path = write_report(conn, scope, Path(out), source=str(settings.db)).resolve()
+        period = load(conn, scope).period
+    finally:
+        conn.close()
+    get_run_logger().info("report of %d documents written to %s", period.documents, path)
+    create_link_artifact(link=path.as_uri(), link_text=path.name, key="newsmill-report",
+                         description="The newsmill report page (opens offline).")
+    days = (f"{period.first_day} to {period.last_day}" if period.first_day else "no dated article")
+    create_markdown_artifact(key="newsmill-report-summary", markdown=(
+        f"## newsmill report\n\n- documents: {period.documents} "
+        f"({period.undated} undated)\n- published: {days}\n- written to `{path}`\n"))
+    return str(path)
