@@ -115,6 +115,14 @@ class Settings:
             "'warc' beside the DuckDB file."
         ),
     )
+    writer_memory_mb: int = field(
+        default=256,
+        metadata=_doc(
+            "Memory (MB) DuckDB may use in the pipeline's writer connection, its cache of "
+            "blocks read included; beyond it DuckDB evicts or spills to disk. 0: DuckDB's "
+            "default, 80% of the machine, which lets a writer's memory grow with the warehouse."
+        ),
+    )
     snapshot_minutes: float = field(
         default=0.0,
         metadata=_doc(
@@ -230,7 +238,7 @@ class Settings:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
         for name in ("fetch_retries", "min_text_chars", "fetch_max_redirects",
-                     "fetch_host_delay", "snapshot_minutes"):
+                     "fetch_host_delay", "snapshot_minutes", "writer_memory_mb"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} cannot be negative")
         if self.task_runner not in TASK_RUNNERS:

@@ -227,17 +227,30 @@ def utcnow() -> datetime:
 WRITER_LOCK_WAIT = 60.0
 
 
+def writer_memory_mb() -> int:
+    """``NEWSMILL_WRITER_MEMORY_MB``, read when a writer opens (0: DuckDB's own default)."""
+    from newsmill.settings import Settings
+
+    return Settings.from_env().writer_memory_mb
+
+
 @contextmanager
-def open_writer(path: Path | str, *, wait: float = WRITER_LOCK_WAIT
-                ) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_writer(path: Path | str, *, wait: float = WRITER_LOCK_WAIT,
+                memory_mb: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A migrated read-write connection, closed on exit.
 
     Writers hold the file only for as long as the block runs (one batch), so that readers
     and other runs get their turn between batches; a writer finding the file held waits for
     up to ``wait`` seconds (then the batch fails as transient, and orchestration retries it).
+    Its memory is capped at ``memory_mb`` (default ``NEWSMILL_WRITER_MEMORY_MB``): DuckDB
+    keeps the blocks it scans cached up to its limit, 80 % of the machine by default, so a
+    writer's memory would grow with the warehouse it looks things up in.
     """
     conn = connect(path, wait=wait)
+    limit = writer_memory_mb() if memory_mb is None else memory_mb
     try:
+        if limit > 0:
+            execute(conn, "set_memory_limit", text=f"SET memory_limit = '{int(limit)}MiB'")
         migrate(conn)
         yield conn
     finally:

@@ -239,3 +239,16 @@ def test_a_process_that_started_after_the_run_is_not_the_run_s_process() -> None
     assert process_alive(os.getpid(), utcnow())
     assert not process_alive(os.getpid(), datetime(2001, 1, 1))  # its pid, reused since
     assert not process_alive(0) and not process_alive(2 ** 22 + 7)
+
+
+def test_a_writer_caps_duckdbs_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "w.duckdb"
+    with open_writer(db) as conn:  # the default: 256 MB
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == (
+            "256.0 MiB",)
+    monkeypatch.setenv("NEWSMILL_WRITER_MEMORY_MB", "64")
+    with open_writer(db) as conn:
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == ("64.0 MiB",)
+    with open_writer(db, memory_mb=0) as conn:  # 0: DuckDB's own default, far above
+        limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert limit is not None and limit[0] not in {"256.0 MiB", "64.0 MiB"}
