@@ -119,8 +119,9 @@ class Settings:
         default=256,
         metadata=_doc(
             "Memory (MB) DuckDB may use in the pipeline's writer connection, its cache of "
-            "blocks read included; beyond it DuckDB evicts or spills to disk. 0: DuckDB's "
-            "default, 80% of the machine, which lets a writer's memory grow with the warehouse."
+            "blocks read included, and at least 64 per core; beyond it DuckDB evicts or spills "
+            "to disk. 0: DuckDB's default, 80% of the machine, which lets a writer's memory "
+            "grow with the warehouse."
         ),
     )
     snapshot_minutes: float = field(

@@ -587,7 +587,7 @@ def build_warehouse(path: Path, n: int, *, corpus: Path | None = CORPUS,
     settings_json = json.dumps(Settings.from_env(env={}).as_record(), sort_keys=True,
                                default=str)
     version = code_version()
-    with open_writer(path) as conn:
+    with open_writer(path, memory_mb=0) as conn:  # its generators hold fixed-size pools
         conn.execute("SET preserve_insertion_order = false")
         if n:
             _setup(conn, n, corpus if corpus is not None and corpus.is_dir() else None)

@@ -242,13 +242,21 @@ def test_a_process_that_started_after_the_run_is_not_the_run_s_process() -> None
 
 
 def test_a_writer_caps_duckdbs_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    floor = 64 * (os.cpu_count() or 1)  # at least 64 MB per core
     db = tmp_path / "w.duckdb"
     with open_writer(db) as conn:  # the default: 256 MB
         assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == (
-            "256.0 MiB",)
-    monkeypatch.setenv("NEWSMILL_WRITER_MEMORY_MB", "64")
+            f"{max(256, floor)}.0 MiB",)
+    monkeypatch.setenv("NEWSMILL_WRITER_MEMORY_MB", "1000")
     with open_writer(db) as conn:
-        assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == ("64.0 MiB",)
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == (
+            f"{max(1000, floor)}.0 MiB",)
+    monkeypatch.setenv("NEWSMILL_WRITER_MEMORY_MB", "1")
+    with open_writer(db) as conn:  # never below the floor per core
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == (
+            f"{floor}.0 MiB",)
     with open_writer(db, memory_mb=0) as conn:  # 0: DuckDB's own default, far above
         limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
-        assert limit is not None and limit[0] not in {"256.0 MiB", "64.0 MiB"}
+        assert limit is not None and limit[0] != f"{max(256, floor)}.0 MiB"
