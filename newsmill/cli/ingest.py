@@ -88,6 +88,18 @@ REEXTRACT = RunCommand(_reextract_flow, _reextract_direct, needs_warehouse=True)
 REPROCESS = RunCommand(_reprocess_flow, _reprocess_direct, needs_warehouse=True)
 
 
+def ingest_then_report(args: argparse.Namespace) -> int:
+    """``newsmill ingest``, then, when it completed and ``--report`` names a file, the
+    report page of the warehouse it loaded (as ``newsmill report --out FILE``)."""
+    code = dispatch(INGEST, args)
+    if code != 0 or args.report is None:
+        return code
+    from newsmill.cli.read import run_report
+
+    return run_report(argparse.Namespace(db=args.db, since=None, until=None, site=None,
+                                         out=args.report))
+
+
 def dispatch(command: RunCommand, args: argparse.Namespace) -> int:
     """Run ``command`` and print its summary: 0 when the run completed (rejections or
     not), 1 when the run itself failed or its warehouse is missing or unusable, 2 when
@@ -217,7 +229,10 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
                         help="WARC backfill: only pages captured on or after this day")
     ingest.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD",
                         help="WARC backfill: only pages captured on or before this day")
-    ingest.set_defaults(handler=functools.partial(dispatch, INGEST))
+    ingest.add_argument("--report", type=Path, metavar="FILE",
+                        help="after a completed run, write the report page (newsmill report) "
+                             "to FILE")
+    ingest.set_defaults(handler=ingest_then_report)
 
     again = sub.add_parser("reextract", parents=[shared.run],
                            help="extract stored pages again from the WARC archive (no fetching)")

@@ -89,3 +89,12 @@ def test_sql_on_missing_warehouse_says_so(tmp_path: Path,
 def test_parser_requires_a_source() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ingest"])
+
+
+def test_ingest_can_write_the_report_at_its_end(small_corpus: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    db, page = tmp_path / "w.duckdb", tmp_path / "out" / "report.html"
+    assert main(["ingest", "--db", str(db), "--no-progress", str(small_corpus),
+                 "--report", str(page)]) == 0
+    assert "<svg" in page.read_text(encoding="utf-8")
+    assert str(page) in capsys.readouterr().out
