@@ -3,9 +3,10 @@
 * every connection goes through :class:`~tasks.fetch.guard.AddressGuard` (SSRF), to the very
   address that was checked;
 * redirects are followed by hand, each hop checked again, at most ``max_redirects``;
-* a timeout for connecting and for each read, a total deadline for the whole response, and
-  a body cap enforced while streaming (after
-  decompression, so a gzip bomb stops at the cap);
+* a timeout for connecting and for each read, a total deadline for the whole request
+  (connecting, headers, body, every redirect hop: a watchdog shuts the socket down when it
+  passes, since a read timeout restarts with every byte that trickles in), and a body cap
+  enforced while streaming (after decompression, so a gzip bomb stops at the cap);
 * conditional GET: ``If-None-Match`` / ``If-Modified-Since`` when the caller knows them;
 * failures are mapped once: timeouts, connection errors, 429 and 5xx are transient (with the
   server's ``Retry-After``), everything else a :class:`Rejection` with a reason.
@@ -13,10 +14,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -26,7 +30,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
-from newsmill.errors import Rejection, TransientError
+from newsmill.errors import NewsmillError, Rejection, TransientError
 from newsmill.tasks.fetch.guard import AddressGuard
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -80,8 +84,85 @@ class Response:
         return main.lower(), charset
 
 
+class _Deadline:
+    """The total deadline of one :meth:`HttpClient.get`, enforced by a watchdog.
+
+    A read timeout only bounds the gap between two bytes, so a server trickling its status
+    line and headers could hold a request for ever. The connection in use registers its
+    socket here (:meth:`watch`); when the deadline passes, a timer shuts that socket down,
+    which unblocks any read on it at once, and :attr:`expired` tells the failure apart from
+    a genuine broken connection. :meth:`unwatch` must come before the connection goes back
+    to the pool, so the watchdog never touches a socket another request is using.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self.unwatch()
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
+
+    def passed(self) -> bool:
+        return self.expired or self.remaining() <= 0
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sock = sock
+            if self.expired:
+                _shutdown(sock)
+
+    def unwatch(self) -> None:
+        with self._lock:
+            self._sock = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                _shutdown(self._sock)
+
+    def error(self) -> TransientError:
+        """What running out of time is reported as, whichever part of the request it hit."""
+        return TransientError(f"the response took longer than {self.seconds}s in total")
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Shut ``sock`` down under a read blocked on it in another thread. The plain socket's
+    method, not ``SSLSocket.shutdown``: that one also drops the TLS state the reader uses."""
+    with contextlib.suppress(OSError):  # already closed: nothing left to unblock
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+#: The deadline of the request this thread is making, for its connection to register with.
+_current_deadline: ContextVar[_Deadline | None] = ContextVar("newsmill_fetch_deadline",
+                                                             default=None)
+
+
+def _watch(sock: socket.socket | None) -> None:
+    deadline = _current_deadline.get()
+    if deadline is not None:
+        deadline.watch(sock)
+
+
 def _guarded_classes(guard: AddressGuard) -> dict[str, type[HTTPConnectionPool]]:
-    """Connection pool classes whose connections only reach addresses ``guard`` allows."""
+    """Connection pool classes whose connections only reach addresses ``guard`` allows, and
+    whose sockets the current request's deadline watches: a fresh one once connected, every
+    one (pooled, or wrapped in TLS) before its response is read. A TLS handshake itself is
+    bounded by the connect timeout, which :meth:`HttpClient._request` cuts to the deadline."""
 
     def new_conn(conn: HTTPConnection) -> socket.socket:
         last: OSError | None = None
@@ -94,6 +175,7 @@ def _guarded_classes(guard: AddressGuard) -> dict[str, type[HTTPConnectionPool]]
                 continue
             for option in conn.socket_options or ():
                 sock.setsockopt(*option)
+            _watch(sock)
             return sock
         raise NewConnectionError(conn, f"Failed to establish a new connection: {last}")
 
@@ -101,9 +183,17 @@ def _guarded_classes(guard: AddressGuard) -> dict[str, type[HTTPConnectionPool]]
         def _new_conn(self) -> socket.socket:
             return new_conn(self)
 
+        def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]
+            _watch(self.sock)
+            return super().getresponse()
+
     class GuardedHTTPSConnection(HTTPSConnection):
         def _new_conn(self) -> socket.socket:
             return new_conn(self)
+
+        def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]
+            _watch(self.sock)
+            return super().getresponse()
 
     class GuardedHTTPPool(HTTPConnectionPool):
         ConnectionCls = GuardedHTTPConnection
@@ -164,15 +254,33 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        deadline = _Deadline(self.total_timeout)
+        token = _current_deadline.set(deadline)
+        deadline.start()
+        try:
+            return self._follow(url, headers, deadline,
+                                self.max_bytes if max_bytes is None else max_bytes, truncate,
+                                check_hop)
+        finally:
+            deadline.stop()
+            _current_deadline.reset(token)
+
+    def _follow(self, url: str, headers: Mapping[str, str], deadline: _Deadline,
+                max_bytes: int, truncate: bool, check_hop: Callable[[str], None] | None,
+                ) -> Response:
         current = url
         hops: list[str] = []
         while True:
             _check_scheme(current)
-            response = self._request(current, headers)
+            if deadline.passed():
+                raise deadline.error()
+            response = self._request(current, headers, deadline)
             if response.status in REDIRECT_STATUSES:
                 location = response.headers.get("Location")
                 response.drain_conn()
-                response.release_conn()
+                self._release(response, deadline)
+                if deadline.passed():
+                    raise deadline.error()
                 if not location:
                     raise Rejection("fetch", "bad_redirect",
                                     f"HTTP {response.status} without a Location header")
@@ -186,30 +294,38 @@ class HttpClient:
                     check_hop(current)
                 continue
             try:
-                return self._read(url, current, response, tuple(hops),
-                                  self.max_bytes if max_bytes is None else max_bytes, truncate)
+                return self._read(url, current, response, tuple(hops), max_bytes, truncate,
+                                  deadline)
             finally:
-                response.release_conn()
+                self._release(response, deadline)
 
-    def _request(self, url: str, headers: Mapping[str, str]) -> urllib3.BaseHTTPResponse:
+    @staticmethod
+    def _release(response: urllib3.BaseHTTPResponse, deadline: _Deadline) -> None:
+        """Back to the pool, out of the watchdog's reach first; a connection the watchdog
+        has shut down is closed instead."""
+        deadline.unwatch()
+        if deadline.expired:
+            response.close()
+        response.release_conn()
+
+    def _request(self, url: str, headers: Mapping[str, str],
+                 deadline: _Deadline) -> urllib3.BaseHTTPResponse:
+        # Never wait longer than the deadline leaves: the watchdog cannot interrupt a connect,
+        # as there is no socket to shut down before it returns.
+        timeout = max(min(self.timeout, deadline.remaining()), 0.001)
         try:
             return self.pool.request(
                 "GET", url, headers=dict(headers), redirect=False, preload_content=False,
-                retries=False, timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout),
             )
-        except urllib3.exceptions.TimeoutError as exc:
-            raise TransientError(f"timed out after {self.timeout}s") from exc
-        except urllib3.exceptions.SSLError as exc:
-            raise Rejection("fetch", "tls_error", f"TLS failed: {exc}") from exc
-        except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ProtocolError) as exc:
-            raise TransientError(f"connection failed: {exc}") from exc
-        except urllib3.exceptions.LocationParseError as exc:
-            raise Rejection("fetch", "bad_url", f"cannot parse the URL: {exc}") from exc
         except urllib3.exceptions.HTTPError as exc:
-            raise TransientError(f"HTTP error: {exc}") from exc
+            if deadline.passed():  # the watchdog's shutdown, or a timeout cut to the deadline
+                raise deadline.error() from exc
+            raise _request_error(exc, self.timeout) from exc
 
     def _read(self, url: str, final_url: str, response: urllib3.BaseHTTPResponse,
-              hops: tuple[str, ...], max_bytes: int, truncate: bool = False) -> Response:
+              hops: tuple[str, ...], max_bytes: int, truncate: bool,
+              deadline: _Deadline) -> Response:
         status = response.status
         if status == 429 or status >= 500:
             raise RetryableError(f"HTTP {status}",
@@ -220,14 +336,12 @@ class HttpClient:
                             f"Content-Length {declared}; the limit is {max_bytes} bytes")
         chunks: list[bytes] = []
         size = 0
-        deadline = time.monotonic() + self.total_timeout
         try:
-            # read1 returns what has arrived, so a server dripping bytes cannot hold us past
-            # the total deadline (a read timeout only bounds the gap between two bytes).
+            # read1 returns what has arrived, so a server dripping bytes is caught here as soon
+            # as the deadline passes; one stalled read is cut short by the watchdog.
             while chunk := response.read1(READ_CHUNK, decode_content=True):
-                if time.monotonic() > deadline:
-                    raise TransientError(
-                        f"the response took longer than {self.total_timeout}s in total")
+                if deadline.passed():
+                    raise deadline.error()
                 size += len(chunk)
                 if size > max_bytes:
                     if truncate:
@@ -237,11 +351,17 @@ class HttpClient:
                                     f"body exceeds {max_bytes} bytes (after decompression)")
                 chunks.append(chunk)
         except urllib3.exceptions.TimeoutError as exc:
-            raise TransientError(f"timed out after {self.timeout}s while reading") from exc
+            raise (deadline.error() if deadline.passed() else
+                   TransientError(f"timed out after {self.timeout}s while reading")) from exc
         except urllib3.exceptions.DecodeError as exc:
+            if deadline.passed():  # a body cut off by the watchdog
+                raise deadline.error() from exc
             raise Rejection("fetch", "bad_encoding", f"cannot decode the body: {exc}") from exc
         except urllib3.exceptions.ProtocolError as exc:
-            raise TransientError(f"connection broken while reading: {exc}") from exc
+            raise (deadline.error() if deadline.passed() else
+                   TransientError(f"connection broken while reading: {exc}")) from exc
+        if deadline.expired:  # the shutdown socket read as the end of a body without a length
+            raise deadline.error()
         kept = tuple((k, v) for k, v in response.headers.items()
                      if k.lower() not in {"content-encoding", "transfer-encoding",
                                           "content-length", "set-cookie"})
@@ -249,6 +369,20 @@ class HttpClient:
                         reason=getattr(response, "reason", "") or "", headers=kept,
                         body=b"".join(chunks), fetched_at=datetime.now(UTC).replace(tzinfo=None),
                         redirects=hops)
+
+
+def _request_error(exc: urllib3.exceptions.HTTPError, timeout: float) -> NewsmillError:
+    """What a failure to get a response is reported as."""
+    if isinstance(exc, urllib3.exceptions.TimeoutError):
+        return TransientError(f"timed out after {timeout}s")
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return Rejection("fetch", "tls_error", f"TLS failed: {exc}")
+    if isinstance(exc, (urllib3.exceptions.NewConnectionError,
+                        urllib3.exceptions.ProtocolError)):
+        return TransientError(f"connection failed: {exc}")
+    if isinstance(exc, urllib3.exceptions.LocationParseError):
+        return Rejection("fetch", "bad_url", f"cannot parse the URL: {exc}")
+    return TransientError(f"HTTP error: {exc}")
 
 
 def _check_scheme(url: str) -> None:
