@@ -44,14 +44,6 @@ def document_row(doc: CleanDocument, run_id: str, now: datetime,
     }
 
 
-def _first_per_key(rows: list[Row], key: tuple[str, ...]) -> list[Row]:
-    """``rows`` with only the first row of each ``key`` value, in order."""
-    seen: dict[tuple[object, ...], Row] = {}
-    for row in rows:
-        seen.setdefault(tuple(row[k] for k in key), row)
-    return list(seen.values())
-
-
 def build_rows(
     *,
     run_id: str,
@@ -119,12 +111,6 @@ def build_rows(
                                        "entity_id": entity_id(name, label), "alias": alias,
                                        "label": label, "run_id": run_id})
     batch.entities = list(entities.values())
-    # One row per key, the first kept: these tables declare no key since migration 012, so
-    # the duplicates an insert used to skip silently must not reach them.
-    batch.mentions = _first_per_key(batch.mentions, ("document_id", "start_char", "end_char"))
-    batch.quotes = _first_per_key(batch.quotes, ("quote_id",))
-    batch.document_bands = _first_per_key(batch.document_bands,
-                                          ("band", "band_key", "document_id"))
     batch.document_sources = [
         {"source": source, "document_id": document_id, "run_id": run_id, "seen_at": now}
         for source, document_id in seen_sources

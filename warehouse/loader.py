@@ -74,15 +74,20 @@ def rows_json(rows: Sequence[Row]) -> str:
 _UPSERTS = frozenset({"feeds", "robots"})
 #: The keys the loader keeps unique itself, for tables that grow with every document and so
 #: declare none (migrations 012 and 014: DuckDB rewrites a declared key's index at every
-#: checkpoint). An insert skips the rows whose key is stored, found by a semi-join that scans
-#: only the key columns; the tables whose rows only ever come with a new document (mentions,
-#: quotes, document_bands, document_minhash, fetches) need no such check.
+#: checkpoint). Within a batch, the first row of each key is kept.
 LOADER_KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("document_id",),
     "entities": ("entity_id",),
     "document_sources": ("source", "document_id"),
     "input_files": ("path",),
+    "mentions": ("document_id", "start_char", "end_char"),
+    "quotes": ("quote_id",),
+    "document_bands": ("band", "band_key", "document_id"),
 }
+#: Of those, the tables whose rows may already be stored: an insert skips the rows whose key
+#: is, found by a semi-join that scans only the key columns. The others' rows only ever come
+#: with a document new in this transaction, so they need no such check.
+_CHECKED = frozenset({"documents", "entities", "document_sources"})
 #: Of those, the tables where a new row replaces the stored one with its key.
 _REPLACED = frozenset({"input_files"})
 
@@ -92,7 +97,7 @@ def _insert_statement(columns: tuple[tuple[str, str], ...], table: str, keyed: b
     type_map = json.dumps([dict(columns)]).replace("'", "''")
     new = f"(SELECT unnest(from_json($rows::JSON, '{type_map}')) AS r)"
     # The table name is one of _TABLES, the columns come from the catalog: no user text.
-    if table in LOADER_KEYS and table not in _REPLACED and not keyed:
+    if table in _CHECKED and not keyed:
         key = LOADER_KEYS[table]
         matched = " AND ".join(f"s.{k} = m.r.{k}" for k in key)
         unmatched = " AND ".join(f"k.{k} = n.r.{k}" for k in key)
