@@ -15,8 +15,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from pydantic import Field
 
-from newsmill.report import Scope, write_report
+from newsmill.report import Scope
 from newsmill.report.data import load
+from newsmill.report.render import write_page
 from newsmill.settings import Settings
 from newsmill.warehouse.connection import connect
 
@@ -54,10 +55,11 @@ def report(
     scope = Scope(since, until, site)
     conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT)
     try:
-        path = write_report(conn, scope, Path(out), source=str(settings.db)).resolve()
-        period = load(conn, scope).period
+        data = load(conn, scope)
     finally:
         conn.close()
+    path = write_page(data, Path(out), source=str(settings.db)).resolve()
+    period = data.period
     get_run_logger().info("report of %d documents written to %s", period.documents, path)
     create_link_artifact(link=path.as_uri(), link_text=path.name, key="newsmill-report",
                          description="The newsmill report page (opens offline).")

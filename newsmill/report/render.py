@@ -35,7 +35,12 @@ def write_report(conn: duckdb.DuckDBPyConnection, scope: Scope, out: Path, *,
                  source: str = "") -> Path:
     """Render the report of ``scope`` from the warehouse behind ``conn`` into ``out``,
     replacing it whole (a reader never sees half a page)."""
-    page = render(load(conn, scope), source=source)
+    return write_page(load(conn, scope), out, source=source)
+
+
+def write_page(data: ReportData, out: Path, *, source: str = "") -> Path:
+    """Render ``data`` into ``out``, replacing it whole."""
+    page = render(data, source=source)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     partial.write_text(page, encoding="utf-8")
