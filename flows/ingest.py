@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.client.schemas.objects import FlowRun, State
 from prefect.context import FlowRunContext
-from pydantic import Field
 
 from newsmill.flows.artifacts import publish_run_artifacts
 from newsmill.flows.batch_tasks import (
@@ -20,6 +18,18 @@ from newsmill.flows.batch_tasks import (
     process_batch_task,
     reprocess_batch_task,
     stage_batch_task,
+)
+from newsmill.flows.parameters import (
+    DAY_PATTERN,
+    DEFAULT_BATCH_SIZE,
+    RELATIVE_PATHS,
+    BatchSize,
+    SourceText,
+    SpacyModel,
+    Warehouse,
+    day,
+    form_field,
+    or_none,
 )
 from newsmill.flows.pipeline import IngestResult, Steps, ingest_run, reextract_run, reprocess_run
 from newsmill.flows.runtime import newsmill_log_level
@@ -83,7 +93,7 @@ def _ended_by_prefect(flow: Any, flow_run: FlowRun, state: State[Any]) -> None:
     """Flow hook: a crashed or cancelled flow run marks its newsmill run so. Batches already
     committed stay (each is whole); the one in flight was rolled back with its transaction."""
     status = CANCELLED if state.is_cancelled() else CRASHED
-    db = (flow_run.parameters or {}).get("db")
+    db = (flow_run.parameters or {}).get("db") or None  # "" in the form: the settings' file
     settings = Settings.from_env(db=db)
     with open_writer(settings.db) as conn:
         mark_ended_by_prefect(conn, str(flow_run.id), status,
@@ -93,71 +103,79 @@ def _ended_by_prefect(flow: Any, flow_run: FlowRun, state: State[Any]) -> None:
 @flow(name="ingest", log_prints=False, persist_result=False,
       on_crashed=[_ended_by_prefect], on_cancellation=[_ended_by_prefect])
 def ingest(
-    sources: Annotated[list[str], Field(
-        min_length=1,
-        description="Files (.html, .htm, .txt), folders, http(s) URLs of articles, feeds or "
-                    "sitemaps, or @list files (one source per line).")],
-    db: Annotated[str | None, Field(
-        description="DuckDB file to load into. Empty: NEWSMILL_DB, else "
-                    "data/newsmill.duckdb.")] = None,
-    batch_size: Annotated[int | None, Field(
-        ge=1, le=100_000,
-        description="Documents per batch (one task run, one transaction). Empty: "
-                    "NEWSMILL_BATCH_SIZE.")] = None,
-    spacy_model: Annotated[str | None, Field(
-        description="spaCy pipeline for English. Empty: NEWSMILL_SPACY_MODEL ('auto').")] = None,
-    urls_are: Annotated[Literal["feed", "sitemap", "homepage"] | None, Field(
-        description="Treat every URL given as a feed, a sitemap, or a home page to discover "
-                    "feeds and articles from. Empty: decided per URL from its path.")] = None,
-    max_articles: Annotated[int | None, Field(
-        ge=1, description="Fetch at most this many new articles.")] = None,
-    refresh: Annotated[bool, Field(
-        description="Fetch pages already stored again, conditionally (unchanged pages "
-                    "answer 304).")] = False,
-    sites: Annotated[list[str], Field(
-        description="WARC backfill: only pages of these sites (host suffixes such as "
-                    "bbc.co.uk). Empty: every site.")] = [],  # noqa: B006 (a flow parameter)
-    captured_since: Annotated[date | None, Field(
-        description="WARC backfill: only pages captured on or after this day.")] = None,
-    captured_until: Annotated[date | None, Field(
-        description="WARC backfill: only pages captured on or before this day.")] = None,
+    sources: Annotated[list[SourceText], form_field(
+        "Sources",
+        "Files (.html, .htm, .txt, .warc, .warc.gz), folders, http(s) URLs of articles, feeds "
+        "or sitemaps, or @list files (one source per line); at least one, none empty. "
+        + RELATIVE_PATHS, min_length=1)],
+    db: Warehouse = "",
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    spacy_model: SpacyModel = "",
+    urls_are: Annotated[Literal["auto", "feed", "sitemap", "homepage"], form_field(
+        "URLs are",
+        "What every URL given is: auto (decided per URL from its path), feed, sitemap, or "
+        "homepage (read its feeds, or failing that its article links).")] = "auto",
+    max_articles: Annotated[int, form_field(
+        "Most new articles",
+        "Fetch at most this many new articles; 0: no limit.", ge=0)] = 0,
+    refresh: Annotated[bool, form_field(
+        "Refresh stored pages",
+        "Fetch pages already stored again, conditionally (unchanged pages answer 304).")
+    ] = False,
+    sites: Annotated[list[str], form_field(
+        "WARC backfill: sites",
+        "Only pages of these sites (host suffixes such as bbc.co.uk). Empty: every site.")
+    ] = [],  # noqa: B006 (a flow parameter: Prefect copies it per run)
+    captured_since: Annotated[str, form_field(
+        "WARC backfill: captured since",
+        "Only pages captured on or after this day (YYYY-MM-DD). Empty: no lower bound.",
+        pattern=DAY_PATTERN)] = "",
+    captured_until: Annotated[str, form_field(
+        "WARC backfill: captured until",
+        "Only pages captured on or before this day (YYYY-MM-DD). Empty: no upper bound.",
+        pattern=DAY_PATTERN)] = "",
 ) -> IngestResult:
-    """Ingest files, folders, URLs, feeds, sitemaps and @lists into the warehouse.
+    """Ingest files, folders, URLs, feeds, sitemaps, WARC files and @lists into the warehouse.
+
+    Every parameter but ``sources`` has a value meaning "not given" ("" for text, 0 for
+    ``max_articles``, "auto" for ``urls_are``), so the run form shows one input per field
+    (``newsmill.flows.parameters``). Relative paths resolve in the worker's folder.
 
     Args:
-        sources: files (.html, .htm, .txt), folders, http(s) URLs, or @file lists.
-        db: DuckDB file to load into (default: NEWSMILL_DB or data/newsmill.duckdb).
-        batch_size: documents per batch (default: NEWSMILL_BATCH_SIZE).
-        spacy_model: spaCy pipeline to use (default: NEWSMILL_SPACY_MODEL, 'auto').
-        urls_are: treat every URL given as a feed, a sitemap, or a home page to discover
-            feeds and articles from (default: decided per URL from its path).
-        max_articles: fetch at most this many new article URLs.
+        sources: files, folders, http(s) URLs, or @list files; none empty.
+        db: DuckDB file to load into ("": NEWSMILL_DB, else data/newsmill.duckdb).
+        batch_size: documents per batch, 1 to 100,000.
+        spacy_model: spaCy pipeline to use ("": NEWSMILL_SPACY_MODEL, else the best installed).
+        urls_are: what every URL given is: auto (per URL from its path), feed, sitemap or
+            homepage.
+        max_articles: fetch at most this many new articles (0: no limit).
         refresh: fetch URLs already in the warehouse again (conditionally: unchanged pages
             answer 304 and cost nothing more).
         sites: for WARC files, only pages of these sites (host suffixes).
-        captured_since: for WARC files, only pages captured on or after this day.
+        captured_since: for WARC files, only pages captured on or after this day (YYYY-MM-DD).
         captured_until: for WARC files, only pages captured on or before this day.
     """
     with newsmill_log_level(_prefect_log_level()):
-        settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
-        return ingest_run(sources, settings, _orchestrated_steps(), urls_are=urls_are,
-                          max_articles=max_articles, refresh=refresh,
-                          captures=CaptureFilter(tuple(sites), captured_since,
-                                                 captured_until))
+        settings = Settings.from_env(db=or_none(db), batch_size=batch_size,
+                                     spacy_model=or_none(spacy_model))
+        since, until = day(captured_since, "captured_since"), day(captured_until,
+                                                                  "captured_until")
+        return ingest_run(list(sources), settings, _orchestrated_steps(),
+                          urls_are=None if urls_are == "auto" else urls_are,
+                          max_articles=max_articles or None, refresh=refresh,
+                          captures=CaptureFilter(tuple(sites), since, until))
 
 
 @flow(name="reextract", log_prints=False, persist_result=False,
       on_crashed=[_ended_by_prefect], on_cancellation=[_ended_by_prefect])
 def reextract(
-    db: Annotated[str | None, Field(
-        description="DuckDB file. Empty: NEWSMILL_DB, else data/newsmill.duckdb.")] = None,
-    run: Annotated[str | None, Field(
-        description="Only the pages fetched by this run id, as that run archived them. "
-                    "Empty: the newest copy of every stored page.")] = None,
-    batch_size: Annotated[int | None, Field(
-        ge=1, le=100_000, description="Documents per batch. Empty: NEWSMILL_BATCH_SIZE.")] = None,
-    spacy_model: Annotated[str | None, Field(
-        description="spaCy pipeline for English. Empty: NEWSMILL_SPACY_MODEL.")] = None,
+    db: Warehouse = "",
+    run: Annotated[str, form_field(
+        "Only the pages of run",
+        "A run id (the runs table, or a run's summary): only the pages that run fetched, as "
+        "it archived them. Empty: the newest copy of every stored page.")] = "",
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    spacy_model: SpacyModel = "",
 ) -> IngestResult:
     """Extract stored pages again from the WARC archive, without fetching anything.
 
@@ -165,36 +183,42 @@ def reextract(
     changes (a newer extractor, other settings) becomes a new document version.
 
     Args:
-        db: DuckDB file (default: NEWSMILL_DB or data/newsmill.duckdb).
-        run: only the pages fetched by this run id, each as that run archived it (default:
-            the newest copy of every page).
-        batch_size: documents per batch (default: NEWSMILL_BATCH_SIZE).
-        spacy_model: spaCy pipeline to use (default: NEWSMILL_SPACY_MODEL, 'auto').
+        db: DuckDB file ("": NEWSMILL_DB, else data/newsmill.duckdb).
+        run: only the pages fetched by this run id, each as that run archived it ("": the
+            newest copy of every page).
+        batch_size: documents per batch, 1 to 100,000.
+        spacy_model: spaCy pipeline to use ("": NEWSMILL_SPACY_MODEL, else the best installed).
     """
     with newsmill_log_level(_prefect_log_level()):
-        settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
-        return reextract_run(settings, _orchestrated_steps(), run=run)
+        settings = Settings.from_env(db=or_none(db), batch_size=batch_size,
+                                     spacy_model=or_none(spacy_model))
+        return reextract_run(settings, _orchestrated_steps(), run=or_none(run))
 
 
 @flow(name="reprocess", log_prints=False, persist_result=False,
       on_crashed=[_ended_by_prefect], on_cancellation=[_ended_by_prefect])
 def reprocess(
-    db: Annotated[str | None, Field(
-        description="DuckDB file. Empty: NEWSMILL_DB, else data/newsmill.duckdb.")] = None,
-    language: Annotated[str | None, Field(
-        description="Only documents in this language (ISO 639-1, e.g. 'en'). Empty: all.")
-    ] = None,
-    batch_size: Annotated[int | None, Field(
-        ge=1, le=100_000, description="Documents per batch. Empty: NEWSMILL_BATCH_SIZE.")] = None,
-    spacy_model: Annotated[str | None, Field(
-        description="spaCy pipeline for English. Empty: NEWSMILL_SPACY_MODEL.")] = None,
+    db: Warehouse = "",
+    language: Annotated[str, form_field(
+        "Only the language",
+        "Only documents in this language, as its two-letter ISO 639-1 code (en, fr). Empty: "
+        "every language.", pattern=r"^([A-Za-z]{2,3})?$")] = "",
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    spacy_model: SpacyModel = "",
 ) -> IngestResult:
     """Analyse stored documents again with the current NLP settings (a new model, new rules),
     replacing their entities and quotes batch by batch; nothing is fetched or extracted.
+
+    Args:
+        db: DuckDB file ("": NEWSMILL_DB, else data/newsmill.duckdb).
+        language: only documents in this language (ISO 639-1; "": every language).
+        batch_size: documents per batch, 1 to 100,000.
+        spacy_model: spaCy pipeline to use ("": NEWSMILL_SPACY_MODEL, else the best installed).
     """
     with newsmill_log_level(_prefect_log_level()):
-        settings = Settings.from_env(db=db, batch_size=batch_size, spacy_model=spacy_model)
+        settings = Settings.from_env(db=or_none(db), batch_size=batch_size,
+                                     spacy_model=or_none(spacy_model))
         steps = _orchestrated_steps()
         steps = Steps(plan=steps.plan, batch=reprocess_batch_task, publish=steps.publish,
                       logger=steps.logger, flow_run_id=steps.flow_run_id)
-        return reprocess_run(settings, steps, language=language)
+        return reprocess_run(settings, steps, language=or_none(language))

@@ -7,14 +7,20 @@ headline numbers, so the UI shows what the report holds without opening it.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
-from pydantic import Field
 
+from newsmill.flows.parameters import (
+    DAY_PATTERN,
+    RELATIVE_PATHS,
+    Warehouse,
+    day,
+    form_field,
+    or_none,
+)
 from newsmill.report import Scope
 from newsmill.report.data import load
 from newsmill.report.render import write_page
@@ -27,32 +33,38 @@ READ_LOCK_WAIT = 60.0
 
 @flow(name="report", log_prints=False, persist_result=False)
 def report(
-    out: Annotated[str, Field(
-        min_length=1,
-        description="The HTML file to write. A relative path is relative to the folder the "
-                    "worker runs the flow from (the checkout).")] = "data/report.html",
-    db: Annotated[str | None, Field(
-        description="DuckDB file to report on. Empty: NEWSMILL_DB, else "
-                    "data/newsmill.duckdb.")] = None,
-    since: Annotated[date | None, Field(
-        description="Only articles published on or after this day.")] = None,
-    until: Annotated[date | None, Field(
-        description="Only articles published on or before this day.")] = None,
-    site: Annotated[str | None, Field(
-        description="Only sites whose name matches this pattern (ILIKE, e.g. %ledger%).")]
-    = None,
+    out: Annotated[str, form_field(
+        "Page to write",
+        "The HTML file to write. " + RELATIVE_PATHS, min_length=1, pattern=r"\S")
+    ] = "data/report.html",
+    db: Warehouse = "",
+    since: Annotated[str, form_field(
+        "Published since",
+        "Only articles published on or after this day (YYYY-MM-DD). Empty: from the first.",
+        pattern=DAY_PATTERN)] = "",
+    until: Annotated[str, form_field(
+        "Published until",
+        "Only articles published on or before this day (YYYY-MM-DD). Empty: to the last.",
+        pattern=DAY_PATTERN)] = "",
+    site: Annotated[str, form_field(
+        "Sites matching",
+        "Only sites whose name matches this pattern (SQL ILIKE: % is any text, e.g. "
+        "%ledger%). Empty: every site.")] = "",
 ) -> str:
     """Write the warehouse's report page and link it from the flow run.
 
     Args:
         out: the HTML file to write (relative paths: the worker's folder).
-        db: DuckDB file to report on (default: NEWSMILL_DB or data/newsmill.duckdb).
-        since: only articles published on or after this day.
-        until: only articles published on or before this day.
-        site: only sites whose name matches this ILIKE pattern.
+        db: DuckDB file to report on ("": NEWSMILL_DB, else data/newsmill.duckdb).
+        since: only articles published on or after this day (YYYY-MM-DD; "": no bound).
+        until: only articles published on or before this day (YYYY-MM-DD; "": no bound).
+        site: only sites whose name matches this ILIKE pattern ("": every site).
     """
-    settings = Settings.from_env(db=db)
-    scope = Scope(since, until, site)
+    first, last = day(since, "since"), day(until, "until")
+    if first and last and first > last:
+        raise ValueError(f"since {since} is after until {until}")
+    settings = Settings.from_env(db=or_none(db))
+    scope = Scope(first, last, or_none(site))
     conn = connect(settings.db, read_only=True, wait=READ_LOCK_WAIT)
     try:
         data = load(conn, scope)

@@ -29,23 +29,40 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunCommand:
-    """How one run command starts: ``as_flow`` calls its Prefect flow (a flow run on the
-    configured API) and returns the flow run's final state, ``direct`` calls the same wiring
-    in this process with these settings. ``needs_warehouse``: the command works on what a
-    warehouse holds, so a missing one is an error (opening it would make an empty one)."""
+    """How one run command starts: ``flow`` names its Prefect flow in
+    ``newsmill.flows.ingest`` and ``parameters`` gives that flow's parameters for these
+    arguments and settings (a flow run on the configured API); ``direct`` calls the same
+    wiring in this process with these settings. ``needs_warehouse``: the command works on
+    what a warehouse holds, so a missing one is an error (opening it would make an empty
+    one)."""
 
-    as_flow: Callable[[argparse.Namespace], Any]
+    flow: str
+    parameters: Callable[[argparse.Namespace, Settings], dict[str, Any]]
     direct: Callable[[argparse.Namespace, Settings], Any]
     needs_warehouse: bool = False
 
+    def as_flow(self, args: argparse.Namespace, settings: Settings) -> Any:
+        """Run the flow (imports Prefect: ~3.5 s) and return its flow run's final state."""
+        from newsmill.flows import ingest as flows
 
-def _ingest_flow(args: argparse.Namespace) -> Any:
-    from newsmill.flows.ingest import ingest  # imports Prefect: ~3.5 s
+        return getattr(flows, self.flow)(**self.parameters(args, settings), return_state=True)
 
-    return ingest(sources=list(args.sources), db=args.db, batch_size=args.batch_size,
-                  spacy_model=args.model, urls_are=args.urls_are,
-                  max_articles=args.max_articles, refresh=args.refresh, sites=args.sites,
-                  captured_since=args.since, captured_until=args.until, return_state=True)
+
+def _common_parameters(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    # The flows' parameters have no None (the UI's form): "" means "the settings decide",
+    # and the batch size is given as this process's settings resolved it.
+    return {"db": args.db or "", "batch_size": settings.batch_size,
+            "spacy_model": args.model or ""}
+
+
+def ingest_parameters(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The ``ingest`` flow's parameters for ``newsmill ingest`` with these arguments."""
+    # An empty SOURCE among others is skipped, as a direct run skips it (the flow refuses it).
+    return {"sources": [s for s in args.sources if s.strip()], **_common_parameters(args, settings),
+            "urls_are": args.urls_are or "auto", "max_articles": args.max_articles or 0,
+            "refresh": args.refresh, "sites": list(args.sites),
+            "captured_since": args.since.isoformat() if args.since else "",
+            "captured_until": args.until.isoformat() if args.until else ""}
 
 
 def _ingest_direct(args: argparse.Namespace, settings: Settings) -> Any:
@@ -57,10 +74,9 @@ def _ingest_direct(args: argparse.Namespace, settings: Settings) -> Any:
                       captures=CaptureFilter(tuple(args.sites), args.since, args.until))
 
 
-def _reextract_flow(args: argparse.Namespace) -> Any:
-    from newsmill.flows.ingest import reextract
-
-    return reextract(db=args.db, run=args.run, spacy_model=args.model, return_state=True)
+def reextract_parameters(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The ``reextract`` flow's parameters for ``newsmill reextract``."""
+    return {**_common_parameters(args, settings), "run": args.run or ""}
 
 
 def _reextract_direct(args: argparse.Namespace, settings: Settings) -> Any:
@@ -69,11 +85,9 @@ def _reextract_direct(args: argparse.Namespace, settings: Settings) -> Any:
     return reextract_run(settings, Steps(), run=args.run)
 
 
-def _reprocess_flow(args: argparse.Namespace) -> Any:
-    from newsmill.flows.ingest import reprocess
-
-    return reprocess(db=args.db, language=args.language, spacy_model=args.model,
-                     return_state=True)
+def reprocess_parameters(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The ``reprocess`` flow's parameters for ``newsmill reprocess``."""
+    return {**_common_parameters(args, settings), "language": args.language or ""}
 
 
 def _reprocess_direct(args: argparse.Namespace, settings: Settings) -> Any:
@@ -83,9 +97,11 @@ def _reprocess_direct(args: argparse.Namespace, settings: Settings) -> Any:
     return reprocess_run(settings, Steps(batch=reprocess_batch), language=args.language)
 
 
-INGEST = RunCommand(_ingest_flow, _ingest_direct)
-REEXTRACT = RunCommand(_reextract_flow, _reextract_direct, needs_warehouse=True)
-REPROCESS = RunCommand(_reprocess_flow, _reprocess_direct, needs_warehouse=True)
+INGEST = RunCommand("ingest", ingest_parameters, _ingest_direct)
+REEXTRACT = RunCommand("reextract", reextract_parameters, _reextract_direct,
+                       needs_warehouse=True)
+REPROCESS = RunCommand("reprocess", reprocess_parameters, _reprocess_direct,
+                       needs_warehouse=True)
 
 
 def ingest_then_report(args: argparse.Namespace) -> int:
@@ -137,7 +153,7 @@ def dispatch(command: RunCommand, args: argparse.Namespace) -> int:
         # run there; without one it runs the same flow function directly, which starts in
         # seconds instead of waiting for Prefect's temporary server.
         if args.prefect or api_configured():
-            state = command.as_flow(args)
+            state = command.as_flow(args, settings)
             # The temporary server of a bare --prefect is gone when the run ends: no address.
             flow_run_url = _flow_run_url(state) if api_configured() else None
             result = state.result()  # raises what failed the flow run
