@@ -17,7 +17,6 @@ are written here:
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 from typing import Annotated, Any
 
@@ -72,7 +71,7 @@ def or_none(value: str) -> str | None:
 #: is ~300 MB of text in one task run).
 MAX_BATCH_SIZE = 100_000
 #: The batch size a form starts with: the settings' own default (NEWSMILL_BATCH_SIZE's).
-DEFAULT_BATCH_SIZE: int = next(f.default for f in fields(Settings) if f.name == "batch_size")
+DEFAULT_BATCH_SIZE: int = Settings().batch_size
 
 #: The parameters the run flows share.
 Warehouse = Annotated[str, form_field(
