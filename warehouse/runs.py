@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from newsmill.warehouse.connection import execute, fetch_all, utcnow
+from newsmill.warehouse.connection import execute, fetch_all, transaction, utcnow
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 CRASHED, CANCELLED = "crashed", "cancelled"
@@ -42,19 +42,22 @@ def start_run(
     spacy_model_version: str | None,
     sources_given: int,
 ) -> None:
-    """Record that a run has started, by this process on this host."""
-    execute(conn, "run_start", {
-        "run_id": run_id, "flow": flow, "started_at": utcnow(),
-        "settings": json.dumps(settings, sort_keys=True), "code_version": code_version,
-        "spacy_model": spacy_model, "spacy_model_version": spacy_model_version,
-        "sources_given": sources_given,
-    })
-    # The process columns come with migration 013; a warehouse not migrated that far (a test
-    # of an older migration writing a run row) gets its run row without them.
-    columns = {name for name, _type in fetch_all(conn, "table_columns", {"table": "runs"})}
-    if {"pid", "host"} <= columns:
-        execute(conn, "run_set_process", {"run_id": run_id, "pid": os.getpid(),
-                                          "host": socket.gethostname()})
+    """Record that a run has started, by this process on this host: the row and its process
+    in one transaction, so that a run killed as it starts never leaves a running row without
+    the process that would tell a later run it is gone."""
+    with transaction(conn):
+        execute(conn, "run_start", {
+            "run_id": run_id, "flow": flow, "started_at": utcnow(),
+            "settings": json.dumps(settings, sort_keys=True), "code_version": code_version,
+            "spacy_model": spacy_model, "spacy_model_version": spacy_model_version,
+            "sources_given": sources_given,
+        })
+        # The process columns come with migration 013; a warehouse not migrated that far (a
+        # test of an older migration writing a run row) gets its run row without them.
+        columns = {name for name, _type in fetch_all(conn, "table_columns", {"table": "runs"})}
+        if {"pid", "host"} <= columns:
+            execute(conn, "run_set_process", {"run_id": run_id, "pid": os.getpid(),
+                                              "host": socket.gethostname()})
 
 
 def finish_run(

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsmill.warehouse.connection import map_error, open_writer
+from newsmill.warehouse.connection import fetch_all, map_error, open_writer
 
 #: Name of the snapshot beside the warehouse: data/newsmill.duckdb → data/newsmill.snapshot.duckdb
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
@@ -40,12 +40,33 @@ def snapshot_age(db: Path) -> float | None:
         return None
 
 
-def snapshot_due(db: Path, every_minutes: float) -> bool:
-    """True when automatic publication is on and the snapshot is missing or older."""
+def snapshot_due(db: Path, every_minutes: float, *, loaded: bool = True) -> bool:
+    """True when automatic publication is on and the snapshot is missing, or older than the
+    interval and behind the warehouse: the run ``loaded`` documents, or the snapshot lacks
+    documents the warehouse holds (a run killed after its last batch, before or while it
+    published, left it behind: the re-run, loading nothing, must still publish)."""
     if every_minutes <= 0:
         return False
     age = snapshot_age(db)
-    return age is None or age >= every_minutes * 60
+    if age is None:
+        return True
+    return age >= every_minutes * 60 and (loaded or snapshot_behind(db))
+
+
+def snapshot_behind(db: Path) -> bool:
+    """Whether the warehouse holds documents its snapshot does not (or the snapshot cannot be
+    read). Documents are only ever added, so their number tells."""
+    try:
+        reader = duckdb.connect(str(snapshot_path(db)), read_only=True)
+        try:
+            published = reader.execute("SELECT count(*) FROM documents").fetchone()
+        finally:
+            reader.close()
+    except duckdb.Error:
+        return True
+    with open_writer(db) as conn:
+        stored = fetch_all(conn, "index_coverage")[0][0]  # (documents, indexed)
+    return not published or published[0] < stored
 
 
 def leftovers(db: Path) -> list[Path]:
