@@ -247,7 +247,9 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
         # yet (a warehouse made by older code): on an indexed warehouse, one query.
         if index_documents(conn) is None and result.report.loaded:
             logger.info("no fts extension here: `newsmill search` uses its plain fallback")
-    if result.report.loaded and snapshot_due(settings.db, settings.snapshot_minutes):
+    # Also when this run loaded nothing: a run killed before it published left the snapshot
+    # behind, and only a later run can bring it up to date.
+    if snapshot_due(settings.db, settings.snapshot_minutes, loaded=bool(result.report.loaded)):
         try:
             publish_snapshot(settings.db)
         except NewsmillError:  # readers keep the previous snapshot; the run itself is done
