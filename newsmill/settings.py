@@ -164,6 +164,14 @@ class Settings:
             "parse); a document that takes longer is rejected as nlp/too_slow."
         ),
     )
+    nlp_memory_mb: int = field(
+        default=4096,
+        metadata=_doc(
+            "Memory (MB) spaCy's parse of one document may take, estimated from its length "
+            "(about 4,000 bytes a character); a longer document is rejected as nlp/too_large "
+            "without being parsed, and spaCy is given texts in runs whose parses fit in it."
+        ),
+    )
 
     task_runner: str = field(
         default="threads",
@@ -248,6 +256,8 @@ class Settings:
         for pair in filter(None, (p.strip() for p in self.spacy_models.split(","))):
             if "=" not in pair:
                 raise ValueError(f"{ENV_PREFIX}SPACY_MODELS: {pair!r} is not lang=pipeline")
+        if self.nlp_memory_mb <= 0:
+            raise ValueError(f"{ENV_PREFIX}NLP_MEMORY_MB must be positive")
         if self.min_text_chars > self.max_text_chars:
             raise ValueError(f"{ENV_PREFIX}MIN_TEXT_CHARS ({self.min_text_chars}) is above "
                              f"{ENV_PREFIX}MAX_TEXT_CHARS ({self.max_text_chars})")

@@ -114,12 +114,24 @@ def analysis_order(documents: Sequence[CleanDocument], settings: Settings
     return skipped + [d for group in by_language.values() for d in group]
 
 
+def too_large_to_parse(chars: int, ceiling_mb: int) -> Rejection:
+    """The rejection of a text whose parse would take more than ``ceiling_mb`` MB."""
+    from newsmill.tasks.nlp import parse_memory_mb
+
+    return Rejection("nlp", "too_large",
+                     f"{chars:,} characters would take about {parse_memory_mb(chars):,.0f} MB "
+                     f"to parse, over the ceiling of {ceiling_mb:,} MB per document "
+                     "(NEWSMILL_NLP_MEMORY_MB)")
+
+
 def analyse(
     documents: Sequence[CleanDocument], settings: Settings, report: BatchReport,
     on_error: Callable[[CleanDocument, Rejection], None],
 ) -> list[tuple[CleanDocument, Analysis]]:
     """spaCy over the batch, one pass per language, then entities (and, for English, quotes)
-    per document. A language without a pipeline is skipped, with the reason."""
+    per document as its parse comes. A language without a pipeline is skipped, with the
+    reason; a text whose parse would take more memory than ``nlp_memory_mb`` is rejected
+    (``nlp/too_large``) without being parsed."""
     pipelines = settings.pipelines()
     skipped, by_language = _by_language(documents, pipelines)
     out: list[tuple[CleanDocument, Analysis]] = []
@@ -130,30 +142,49 @@ def analyse(
             nlp_note=f"no spaCy pipeline for language '{language}' "
                      "(NEWSMILL_SPACY_MODELS adds one)")))
     from newsmill.tasks.analysis import Deadline, TooSlow, analyse_document
-    from newsmill.tasks.nlp import load_pipeline
+    from newsmill.tasks.nlp import chars_within, load_pipeline, pipe_runs
 
+    budget = chars_within(settings.nlp_memory_mb)
     for language, group in by_language.items():
+        fits = []
+        for document in group:
+            if len(document.clean_text) > budget:
+                too_large = too_large_to_parse(len(document.clean_text), settings.nlp_memory_mb)
+                log.warning("%s not analysed: %s", document.source, too_large.detail)
+                on_error(document, too_large)
+            else:
+                fits.append(document)
+        if not fits:
+            continue
         nlp, _info = load_pipeline(pipelines[language])
-        with _timed(report, "spacy"):
-            docs = list(nlp.pipe((d.clean_text for d in group),
-                                 batch_size=settings.nlp_batch_size))
-        for document, doc in zip(group, docs, strict=True):
-            try:
-                with _timed(report, "analysis"):
-                    analysis = analyse_document(
-                        doc, document.document_id, dateline=document.dateline,
-                        language=language,
-                        deadline=Deadline(settings.nlp_seconds_per_document))
-            except TooSlow as slow:  # the rules stopped at the time limit
-                log.warning("analysis of %s stopped: %s", document.source, slow.detail)
-                on_error(document, slow)
-                continue
-            except Exception as exc:  # a bug on one document must not lose the batch
-                log.exception("analysis failed for %s", document.source)
-                on_error(document, Rejection("nlp", "analysis_error",
-                                             f"{type(exc).__name__}: {exc}"))
-                continue
-            out.append((document, analysis))
+        # The texts go to spaCy in runs whose parses fit the ceiling together, and each Doc is
+        # analysed as it comes and then dropped: keeping a batch's Docs cost 133–184 MB more
+        # (issue 14), and one nlp.pipe batch of long texts holds all their parses at once.
+        for run in pipe_runs([len(d.clean_text) for d in fits], max_chars=budget,
+                             max_texts=settings.nlp_batch_size):
+            parsed = nlp.pipe((fits[i].clean_text for i in run), batch_size=len(run))
+            for i in run:
+                document = fits[i]
+                with _timed(report, "spacy"):
+                    doc = next(parsed)
+                try:
+                    with _timed(report, "analysis"):
+                        analysis = analyse_document(
+                            doc, document.document_id, dateline=document.dateline,
+                            language=language,
+                            deadline=Deadline(settings.nlp_seconds_per_document))
+                except TooSlow as slow:  # the rules stopped at the time limit
+                    log.warning("analysis of %s stopped: %s", document.source, slow.detail)
+                    on_error(document, slow)
+                    continue
+                except Exception as exc:  # a bug on one document must not lose the batch
+                    log.exception("analysis failed for %s", document.source)
+                    on_error(document, Rejection("nlp", "analysis_error",
+                                                 f"{type(exc).__name__}: {exc}"))
+                    continue
+                finally:
+                    del doc
+                out.append((document, analysis))
     return out
 
 

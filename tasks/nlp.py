@@ -1,10 +1,12 @@
-"""The spaCy pipeline: which model, loaded once per process with only what we use."""
+"""The spaCy pipeline: which model, loaded once per process with only what we use, and how
+much memory a parse takes."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import logging
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -82,3 +84,38 @@ def load_pipeline(setting: str) -> tuple[Language, ModelInfo]:
     info = model_info(setting, location, nlp.meta)
     log.info("loaded spaCy pipeline %s %s from %s", info.name, info.version, location)
     return nlp, info
+
+
+#: Peak memory of spaCy's parse per character of text, above the loaded pipeline's. Measured
+#: here with en_core_web_sm on generated news text (tests/tasks/nlp_memory.py: +183 MB at
+#: 50,000 characters, +382 MB at 100,000, +730 MB at 200,000, +1,458 MB at 400,000, that is
+#: 3,822–4,006 bytes a character, linear), rounded up; a 1,000,000-character text needs
+#: about 3.8 GB.
+PARSE_BYTES_PER_CHAR = 4_000
+
+
+def parse_memory_mb(chars: int) -> float:
+    """The memory (MB) spaCy's parse of a text of ``chars`` characters is expected to take."""
+    return chars * PARSE_BYTES_PER_CHAR / 1_000_000
+
+
+def chars_within(memory_mb: int) -> int:
+    """The most characters whose parse is expected to fit in ``memory_mb`` MB."""
+    return memory_mb * 1_000_000 // PARSE_BYTES_PER_CHAR
+
+
+def pipe_runs(lengths: Sequence[int], *, max_chars: int, max_texts: int) -> list[range]:
+    """Consecutive runs of texts (as index ranges) to give ``nlp.pipe`` one at a time: at most
+    ``max_texts`` texts and ``max_chars`` characters a run, so that the parses spaCy holds at
+    once stay within the memory ``max_chars`` stands for. A text longer than ``max_chars`` is
+    a run of its own (the caller rejects such texts before parsing)."""
+    runs: list[range] = []
+    start, chars = 0, 0
+    for i, length in enumerate(lengths):
+        if i > start and (chars + length > max_chars or i - start >= max_texts):
+            runs.append(range(start, i))
+            start, chars = i, 0
+        chars += length
+    if start < len(lengths):
+        runs.append(range(start, len(lengths)))
+    return runs

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import gc
+import re
 import shutil
 import uuid
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from newsmill.settings import Settings
-from newsmill.tasks.batch import process_batch
+from newsmill.tasks.batch import BatchReport, analyse, process_batch
+from newsmill.tasks.models import CleanDocument
 from newsmill.tasks.sources import expand_sources
 from newsmill.versions import code_version
 from newsmill.warehouse.connection import open_writer
@@ -134,3 +141,87 @@ def test_an_acronym_linked_in_one_document_resolves_in_another(
         conn.close()
     assert rows and {name for _text, name in rows} == {"World Health Organization"}
     assert summary == [(2,)]  # both documents count for the one entity
+
+
+def _words(count: int) -> str:
+    return " ".join(f"The harbour board met on day {i} and said the plan would go ahead."
+                    for i in range(count))
+
+
+def test_a_document_whose_parse_would_pass_the_memory_ceiling_is_rejected_unparsed(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """NEWSMILL_NLP_MEMORY_MB: 10 MB is about 2,500 characters of parse; a 7,000-character
+    text is refused with its size and the ceiling, a 1,300-character one beside it loads."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "short.txt").write_text("Short story\n\n" + _words(20) + "\n")
+    (folder / "long.txt").write_text("Long story\n\n" + _words(110) + "\n")
+    ceiling = settings.replace(nlp_memory_mb=10)
+    run_id, report = _run(ceiling, [str(folder)])
+    assert report.loaded == 1  # type: ignore[attr-defined]
+    assert report.reasons == {"nlp/too_large": 1}  # type: ignore[attr-defined]
+    conn = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        rows = conn.execute("select source, detail from rejections where run_id = ?",
+                            [run_id]).fetchall()
+    finally:
+        conn.close()
+    [(source, detail)] = rows
+    assert source.endswith("long.txt")
+    size = re.match(r"([\d,]+) characters would take about (\d+) MB to parse", detail)
+    assert size, detail
+    assert 7_000 < int(size[1].replace(",", "")) < 7_400 and int(size[2]) > 10
+    assert "ceiling of 10 MB" in detail and "NEWSMILL_NLP_MEMORY_MB" in detail
+    # The default ceiling takes the longest text NEWSMILL_MAX_TEXT_CHARS lets through.
+    from newsmill.tasks.nlp import chars_within
+
+    assert chars_within(Settings().nlp_memory_mb) >= Settings().max_text_chars
+
+
+#: Docs alive (not yet freed) when the tracking component of the blank pipeline below ran.
+_LIVE: weakref.WeakSet[Doc] = weakref.WeakSet()
+_LIVE_AT_PARSE: list[int] = []
+
+
+@Language.component("test_batch_live_docs")
+def _track_live_docs(doc: Doc) -> Doc:
+    _LIVE.add(doc)
+    _LIVE_AT_PARSE.append(len(_LIVE))
+    return doc
+
+
+def test_analyse_streams_the_docs_instead_of_keeping_a_batch_of_them(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Each Doc is analysed as spaCy yields it and then dropped: with texts given to spaCy in
+    runs of 2, at most a run's Docs (and the one being analysed) are alive at once, not the
+    batch's 12. A blank pipeline that counts live Docs stands in for the model."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("test_batch_live_docs")
+    nlp.to_disk(tmp_path / "blank")
+    documents = [CleanDocument(
+        document_id=f"d{i}", content_hash=f"h{i}", source=f"d{i}.txt", format="text",
+        clean_text=_words(3 + i), title=None, author=None, published_at=None, site_name=None,
+        canonical_url=None, description=None, language="en", dateline=None)
+        for i in range(12)]
+    _LIVE_AT_PARSE.clear()
+    gc.collect()
+    failures: list[str] = []
+    out = analyse(documents, settings.replace(spacy_model=str(tmp_path / "blank"),
+                                              nlp_batch_size=2), BatchReport(),
+                  lambda document, rejection: failures.append(rejection.reason))
+    assert len(out) + len(failures) == 12 and len(_LIVE_AT_PARSE) == 12
+    assert max(_LIVE_AT_PARSE) <= 3, _LIVE_AT_PARSE
+
+
+def test_a_run_of_texts_for_spacy_stays_under_the_character_budget() -> None:
+    from newsmill.tasks.nlp import pipe_runs
+
+    assert pipe_runs([400, 400, 400, 100, 900, 50], max_chars=1000, max_texts=32) == [
+        range(0, 2), range(2, 4), range(4, 6)]
+    assert pipe_runs([10] * 5, max_chars=1000, max_texts=2) == [
+        range(0, 2), range(2, 4), range(4, 5)]
+    assert pipe_runs([5000, 10], max_chars=1000, max_texts=8) == [range(0, 1), range(1, 2)]
+    assert pipe_runs([], max_chars=1000, max_texts=8) == []
