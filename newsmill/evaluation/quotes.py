@@ -19,9 +19,13 @@ The pipeline runs on each file's own text (``nlp(text)``, then :func:`extract_me
 :func:`extract_quotes` on that ``Doc``), so found offsets and gold offsets are the same
 coordinates; newsmill's ``clean`` is not applied (it folds whitespace and would move them).
 
-Scores, per view (every attribution; those whose cue holds a verb of
-:func:`view_speech_verbs` (a frozen list), against found quotes with such a cue or none, a floating
-quote; direct quotes only, against found direct quotes):
+Scores, per view: ``all``, every attribution; ``speech-verb``, those whose cue holds a verb of
+:func:`view_speech_verbs` (a frozen list), against found quotes with such a cue or none, a
+floating quote; ``broad``, every saying cue (:func:`saying_cue`: a verb of that list or of
+:func:`view_saying_verbs`, "according to", "as X put it", "in a statement", a colon or dash
+alone), against found quotes with such a cue or none, speakers judged by the name the
+warehouse stores (:func:`stored_name`); ``direct``, direct quotes only, against found direct
+quotes:
 
 * quote spans: precision, recall and F1 with partial match (``overlap`` ≥ ``PARTIAL_MATCH``,
   found and gold spans overlapping in the text, each used once, best first) and exact match
@@ -40,7 +44,8 @@ quote; direct quotes only, against found direct quotes):
   coreference chain, a silver reference. A source whose chain names nobody cannot be judged
   and is counted apart;
 * end to end: the quote matched and its speaker right (the resolved speaker; the mention for
-  a source that cannot be judged; no speaker at all for an attribution without a source).
+  a source that cannot be judged; no speaker at all for an attribution without a source);
+* indirect: the share of indirect gold attributions found, and found with the right speaker.
 
 Run it as ``newsmill eval quotes --data FOLDER [--model NAME]``.
 """
@@ -73,7 +78,11 @@ from newsmill.tasks.normalise import find_dateline
 from newsmill.tasks.quotes.marks import DOUBLE_MARKS
 
 #: Views the report is broken into, in printing order.
-VIEWS = ("all", "speech-verb", "direct")
+VIEWS = ("all", "speech-verb", "broad", "direct")
+#: Cue phrases of the broad view besides its verbs ("according to a spokesman", "as she put
+#: it", "in a statement"), as word sequences.
+SAYING_PHRASES = (("according", "to"), ("put", "it"), ("in", "a", "statement"),
+                  ("in", "an", "interview"))
 #: A gold source that is one of these words is a pronoun: its name is in the coreference chain.
 PRONOUNS = frozenset({
     "he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "me",
@@ -109,6 +118,29 @@ def view_speech_verbs() -> frozenset[str]:
     text = resources.files(__package__).joinpath("resources", "eval_speech_verbs.txt").read_text()
     return frozenset(word.lower() for line in text.splitlines()
                      if line.strip() and not line.startswith("#") for word in line.split())
+
+
+@cache
+def view_saying_verbs() -> frozenset[str]:
+    """The verbs of the broad view: the speech-verb view's and those of
+    ``resources/eval_saying_cues.txt``, both frozen."""
+    text = resources.files(__package__).joinpath("resources", "eval_saying_cues.txt").read_text()
+    return view_speech_verbs() | frozenset(
+        word.lower() for line in text.splitlines()
+        if line.strip() and not line.startswith("#") for word in line.split())
+
+
+def saying_cue(cue: str) -> bool:
+    """The broad view's test of a cue: it holds a verb of :func:`view_saying_verbs`, a phrase
+    of :data:`SAYING_PHRASES`, or no word at all (a colon or a dash: ``Pence: …``,
+    ``“…” ― Sonya Herridge``)."""
+    words = tokens(cue)
+    if not words:
+        return bool(cue.strip())
+    if any(word in view_saying_verbs() for word in words):
+        return True
+    return any(tuple(words[i:i + len(phrase)]) == phrase
+               for phrase in SAYING_PHRASES for i in range(len(words) - len(phrase) + 1))
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -148,6 +180,11 @@ class GoldAttribution:
     def speech_verb(self) -> bool:
         """True when a word of the cue is a speech verb ("said", "told", "went on to add")."""
         return any(word in view_speech_verbs() for word in tokens(self.cue_text))
+
+    @property
+    def saying(self) -> bool:
+        """True when the cue is a saying cue of the broad view (:func:`saying_cue`)."""
+        return saying_cue(self.cue_text)
 
 
 @dataclass(frozen=True)
@@ -504,6 +541,9 @@ class ViewScore(Tally):
     unjudged: int = 0  # matched, with a source that names nobody known (see gold_speaker)
     pronouns_unjudged: int = 0  # of those, pronouns
     end_to_end: int = 0
+    gold_indirect: int = 0  # gold attributions of kind indirect
+    indirect_matched: int = 0
+    indirect_end_to_end: int = 0
 
     @property
     def precision(self) -> float:
@@ -551,6 +591,16 @@ class ViewScore(Tally):
         """Share of gold attributions found with the right speaker."""
         return rate(self.end_to_end, self.gold)
 
+    @property
+    def indirect_recall(self) -> float:
+        """Share of indirect gold attributions found."""
+        return rate(self.indirect_matched, self.gold_indirect)
+
+    @property
+    def indirect_end_to_end_rate(self) -> float:
+        """Share of indirect gold attributions found with the right speaker."""
+        return rate(self.indirect_end_to_end, self.gold_indirect)
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -577,17 +627,21 @@ class DocumentResult:
 def in_view(view: str, attribution: GoldAttribution) -> bool:
     if view == "speech-verb":
         return attribution.speech_verb
+    if view == "broad":
+        return attribution.saying
     if view == "direct":
         return attribution.kind == "direct"
     return True
 
 
 def found_in_view(view: str, quote: Quote) -> bool:
-    """Found quotes of a view: for speech verbs, those whose cue is one, or that have no cue
-    (a floating quote continuing an attributed one)."""
+    """Found quotes of a view: for speech verbs (saying cues, in the broad view), those whose
+    cue is one, or that have no cue (a floating quote continuing an attributed one)."""
     if view == "speech-verb":
         return quote.cue is None or any(
             w in view_speech_verbs() for w in tokens(quote.cue.text))
+    if view == "broad":
+        return quote.cue is None or saying_cue(quote.cue.text)
     if view == "direct":
         return quote.kind == "direct"
     return True
@@ -616,8 +670,19 @@ def _inside_share(quote: Quote, gold: GoldAttribution, text: str) -> float:
     return inside / len(words)
 
 
+def stored_name(quote: Quote, view: str = "all") -> str | None:
+    """The name a speaker is judged by. In the broad view, what the warehouse stores for the
+    quote: its speaker entity's name, else ``speaker_name``, both the resolved canonical name
+    (None when the speaker was not resolved); in the others, that name, else the speaker
+    phrase as written."""
+    if view == "broad":
+        return quote.speaker_canonical
+    return quote.speaker_canonical or (quote.speaker.text if quote.speaker else None)
+
+
 def _speaker_judgement(document: AnnotatedDocument, gold: GoldAttribution,
-                       quote: Quote) -> tuple[bool | None, bool | None, GoldSpeaker]:
+                       quote: Quote, view: str = "all"
+                       ) -> tuple[bool | None, bool | None, GoldSpeaker]:
     """(mention right, resolved right, gold speaker) for a matched pair."""
     speaker = gold_speaker(document, gold)
     if not gold.source:
@@ -627,7 +692,7 @@ def _speaker_judgement(document: AnnotatedDocument, gold: GoldAttribution,
         for p in gold.source)
     if not speaker.names:
         return mention, None, speaker
-    name = quote.speaker_canonical or (quote.speaker.text if quote.speaker else None)
+    name = stored_name(quote, view)
     resolved = name is not None and any(names_match(name, g) for g in speaker.names)
     return mention, resolved, speaker
 
@@ -690,6 +755,7 @@ def score_document(document: AnnotatedDocument, found: Sequence[Quote],
     for j, g in enumerate(golds):
         speaker_pronoun = is_pronoun(g.source_text)
         score.gold_pronouns += speaker_pronoun
+        score.gold_indirect += g.kind == "indirect"
         if j not in match_of:
             judgements.append(Judgement(g, None, pronoun=speaker_pronoun))
             continue
@@ -698,7 +764,8 @@ def score_document(document: AnnotatedDocument, found: Sequence[Quote],
         quote = next((candidates[i] for i in members[j] if candidates[i].speaker is not None),
                      candidates[match_of[j]])
         score.matched += 1
-        mention, resolved, speaker = _speaker_judgement(document, g, quote)
+        score.indirect_matched += g.kind == "indirect"
+        mention, resolved, speaker = _speaker_judgement(document, g, quote, view)
         if g.source:
             score.with_source += 1
             score.mention_right += bool(mention)
@@ -713,8 +780,9 @@ def score_document(document: AnnotatedDocument, found: Sequence[Quote],
                 score.pronouns_unjudged += speaker.pronoun
             right = bool(resolved) if resolved is not None else bool(mention)
         else:
-            right = quote.speaker is None and quote.speaker_canonical is None
+            right = stored_name(quote, view) is None
         score.end_to_end += right
+        score.indirect_end_to_end += right and g.kind == "indirect"
         judgements.append(Judgement(g, quote, j in exact_golds, mention, resolved,
                                     speaker.names, speaker.pronoun, right))
 
@@ -797,8 +865,10 @@ def format_report(report: QuoteReport) -> str:
     row("unjudged sources", (f"{s.unjudged} ({s.pronouns_unjudged} pron.)" for s in scores))
     row("pronoun share (gold)", (_pct(s.pronoun_share) for s in scores))
     row("end to end", (_pct(s.end_to_end_rate) for s in scores))
+    row("indirect found", (f"{_pct(s.indirect_recall)} /{s.gold_indirect}" for s in scores))
+    row("  with right speaker", (_pct(s.indirect_end_to_end_rate) for s in scores))
     width = max(len(label) for label, _ in rows)
-    header = f"{'':<{width}}" + "".join(f"{v:>16}" for v in VIEWS)
+    header = f"{'':<{width}}" + "".join(f"{v:>18}" for v in VIEWS)
     lines = [
         f"PolNeAR: {report.documents} documents, {report.tokens} tokens, model "
         f"{report.model}, {report.seconds:.1f} s",
@@ -808,5 +878,5 @@ def format_report(report: QuoteReport) -> str:
         header,
         "-" * len(header),
     ]
-    lines += [f"{label:<{width}}" + "".join(f"{v:>16}" for v in values) for label, values in rows]
+    lines += [f"{label:<{width}}" + "".join(f"{v:>18}" for v in values) for label, values in rows]
     return "\n".join(lines)

@@ -23,7 +23,9 @@ from newsmill.evaluation.quotes import (
     parse_ann,
     quote_kind,
     read_split,
+    saying_cue,
     score_document,
+    stored_name,
 )
 from newsmill.tasks.models import Quote, Span
 
@@ -395,7 +397,8 @@ def test_format_report() -> None:
     assert "2 documents" in text and "en_test" in text
     for expected in ("75.0", "60.0", "66.7", "80.0 /5", "50.0 /2", "30.0", "40.0"):
         assert expected in text, expected
-    assert text.splitlines()[3].split() == ["all", "speech-verb", "direct"]
+    assert text.splitlines()[3].split() == ["all", "speech-verb", "broad", "direct"]
+    assert "indirect found" in text
 
 
 @pytest.mark.model
@@ -405,7 +408,8 @@ def test_evaluate_with_the_model(documents: list[AnnotatedDocument]) -> None:
     nlp, _info = load_pipeline("auto")
     report = evaluate_quotes(documents, nlp)
     assert report.documents == 2 and report.tokens > 100
-    assert [report.views[v].gold for v in ("all", "speech-verb", "direct")] == [8, 7, 4]
+    assert [report.views[v].gold for v in ("all", "speech-verb", "broad", "direct")] == \
+        [8, 7, 7, 4]
     for view in report.views.values():
         for value in (view.precision, view.recall, view.f1, view.exact_f1,
                       view.mention_accuracy, view.resolved_accuracy, view.end_to_end_rate):
@@ -436,3 +440,64 @@ def test_speech_verb_view_is_its_own_frozen_list():
     # the extractor's lexicon may grow; the view stays as it was frozen
     assert view <= speech_verbs()
     assert "continued" in speech_verbs() and "continued" not in view
+
+
+# -- the broad view -----------------------------------------------------------------------------
+
+def test_saying_cues_of_the_broad_view() -> None:
+    for cue in ("said", "told", "added:", "according to", "As she put it", ":", "―", "--",
+                "said in a statement", "in an interview", "called for", "has often cited",
+                "continued", "vowed"):
+        assert saying_cue(cue), cue
+    # Thinking, wanting and evidence are attributions, not saying; no cue at all is nothing.
+    for cue in ("believes", "wants", "the poll shows", "found", "is expected", "", "  "):
+        assert not saying_cue(cue), cue
+
+
+def test_broad_view_counts_every_saying_cue(harbour: AnnotatedDocument) -> None:
+    # The harbour story's speech-verb cues are its saying cues; "is expected" is neither.
+    assert [a.saying for a in harbour.attributions] == [True, True, True, False, True]
+    text = ("Poll: Voters back the harbour plan.\n"
+            "The plan is sound, according to the council. Penhaligon called the critics "
+            "“a noisy few.” Tregear believes the vote was rushed.")
+    golds = (
+        GoldAttribution("E1", (span(text, "Voters back the harbour plan"),),
+                        (span(text, ":"),), (span(text, "Poll"),), "indirect"),
+        GoldAttribution("E2", (span(text, "The plan is sound"),),
+                        (span(text, "according to"),), (span(text, "the council"),),
+                        "indirect"),
+        GoldAttribution("E3", (span(text, "the critics “a noisy few.”"),),
+                        (span(text, "called"),), (span(text, "Penhaligon"),), "mixed"),
+        GoldAttribution("E4", (span(text, "the vote was rushed"),),
+                        (span(text, "believes"),), (span(text, "Tregear"),), "indirect"),
+    )
+    document = AnnotatedDocument("x", "a", text, golds)
+    where = span(text, "The plan is sound")
+    found = [Quote(where.start_char, where.end_char, where.text, "indirect",
+                   cue=span(text, "according to"), speaker=span(text, "the council"))]
+    broad, _ = score_document(document, found, "broad")
+    speech, _ = score_document(document, found, "speech-verb")
+    assert (broad.gold, speech.gold) == (3, 0)  # the colon, "according to" and "called"
+    assert (broad.found, broad.matched, broad.false_positives) == (1, 1, 0)
+    assert (broad.gold_indirect, broad.indirect_matched) == (2, 1)
+    assert broad.indirect_recall == 0.5
+    # "the council" names nobody the scorer knows: judged by the mention, so right.
+    assert (broad.unjudged, broad.end_to_end, broad.indirect_end_to_end) == (1, 1, 1)
+    assert broad.indirect_end_to_end_rate == 0.5
+
+
+def test_broad_view_judges_the_name_the_warehouse_stores(harbour: AnnotatedDocument) -> None:
+    found = harbour_found(harbour)
+    # The mayor's phrase found but not resolved to an entity: the warehouse stores no name
+    # for him (speaker_name is NULL), so the broad view counts the speaker wrong; the other
+    # views read the phrase as written.
+    found[0] = replace(found[0], speaker_canonical=None)
+    assert stored_name(found[0], "broad") is None
+    assert stored_name(found[0], "speech-verb") == "Mayor Gareth Penhaligon"
+    broad, _ = score_document(harbour, found, "broad")
+    speech, _ = score_document(harbour, found, "speech-verb")
+    assert (broad.matched, speech.matched) == (3, 3)
+    assert (broad.resolved_right, speech.resolved_right) == (2, 3)
+    assert (broad.end_to_end, speech.end_to_end) == (2, 3)
+    # E1 is the one indirect attribution: found, but not with a stored speaker.
+    assert (broad.gold_indirect, broad.indirect_matched, broad.indirect_end_to_end) == (1, 1, 0)
