@@ -57,7 +57,7 @@ def _eval_entities(args: argparse.Namespace) -> int:
     from newsmill.evaluation.entities import evaluate_entities, format_report, read_conll
 
     return _run_evaluation(args, read_conll, lambda docs, nlp: format_report(
-        evaluate_entities(docs, nlp)))
+        evaluate_entities(docs, nlp, ablation=args.ablation)))
 
 
 def _run_evaluation(args: argparse.Namespace, read: Callable[[Path], Any],
@@ -139,6 +139,9 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
     evaluate.add_argument("--model", default="auto", help="spaCy pipeline (entities)")
     evaluate.add_argument("--per-page", type=Path, metavar="FILE",
                           help="also write each page's precision and recall as CSV")
+    evaluate.add_argument("--ablation", action="store_true",
+                          help="entities: also score the consolidation with each of its "
+                               "rules switched off, and print what each rule adds per label")
     evaluate.set_defaults(handler=run_eval)
 
     bench = sub.add_parser("bench", help="measure what runs cost (growth: as the warehouse "
