@@ -1,24 +1,29 @@
 """Entity recognition scored against CoNLL-style gold data (UniversalNER's ``.iob2`` files,
-CoNLL-2003, two-column ``token tag`` files).
+CoNLL-2003 with its ``-DOCSTART-`` documents and POS and chunk columns, two-column
+``token tag`` files).
 
-The model reads each gold document's own tokens, so found spans and gold spans share one
-tokenisation; both are compared as token spans with entity-level exact match (same start, end
-and label), per label and micro-averaged, the CoNLL measure. Two sets of found spans are
-scored: the model's ``doc.ents`` as returned (**raw**) and the mentions
-:func:`newsmill.tasks.entities.consolidate` makes of them (**consolidated**), so the effect of the
-document-level steps can be read off directly.
+Each gold document is turned into the text a user's article would be (:func:`article_text`:
+a sentence's own written text where the file gives it, else its tokens detokenised, with every
+token's character offsets kept), the model reads that text as the pipeline does, and found
+spans are compared with the gold spans by exact character span and label, per label and
+micro-averaged (the CoNLL measure). Two sets of found spans are scored: the model's
+``doc.ents`` read naively, labels mapped and nothing else (**raw**), and the mentions
+:func:`newsmill.tasks.entities.consolidate` makes of them, the dateline found as ingestion
+finds it (**consolidated**). With ``ablation`` each consolidation rule is also switched off in
+turn, so what every rule adds or costs per label can be read off.
 
-spaCy's OntoNotes labels are mapped onto the evaluation's PER / ORG / LOC / MISC
-(:data:`LABEL_MAP`); MISC is scored only when the gold data uses it.
+spaCy's OntoNotes labels are mapped onto the evaluation's PER / ORG / LOC / MISC the same way
+for raw and consolidated spans (:data:`LABEL_MAP`); MISC is scored only when the gold data
+uses it (UNER English-PUD does not).
 
-Run it as ``newsmill eval entities --data FILE [--model NAME]``.
+Run it as ``newsmill eval entities --data FILE [--model NAME] [--ablation]``.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +31,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from newsmill.evaluation.measures import Counts, micro
-from newsmill.tasks.entities import consolidate, spans_from_doc
+from newsmill.tasks.entities import RULES, consolidate, spans_from_doc
+from newsmill.tasks.normalise import find_dateline
 
 #: spaCy (OntoNotes) label → evaluation label; labels not listed are not scored.
 LABEL_MAP: dict[str, str] = {
@@ -45,6 +51,7 @@ _TAG = re.compile(r"^(?:O|[BIES]-\S+)$")
 _TOKEN_ID = re.compile(r"^\d+(?:[-.]\d+)?$")
 _NEWDOC = re.compile(r"^#\s*newdoc\b(?:\s+id\s*=\s*(?P<id>.*\S))?")
 _SENT_ID = re.compile(r"^#\s*sent_id\s*=\s*(?P<id>.*\S)")
+_SENT_TEXT = re.compile(r"^#\s*text\s*=\s?(?P<text>.*)$")
 
 
 def map_label(label: str) -> str | None:
@@ -94,6 +101,8 @@ class ConllSentence:
     tokens: tuple[str, ...]
     tags: tuple[str, ...]
     sent_id: str | None = None
+    #: The sentence as written (a ``# text =`` comment), when the file gives it.
+    text: str | None = None
 
     @property
     def spans(self) -> list[EntitySpan]:
@@ -138,6 +147,7 @@ class _Row:
 class _PendingSentence:
     rows: list[_Row] = field(default_factory=list)
     sent_id: str | None = None
+    text: str | None = None
 
 
 def _split(line: str) -> list[str]:
@@ -204,6 +214,8 @@ def read_conll(path: str | Path) -> list[ConllDocument]:
             elif sent_id := _SENT_ID.match(line):
                 end_sentence()
                 current.sent_id = sent_id.group("id")
+            elif written := _SENT_TEXT.match(line):
+                current.text = written.group("text").strip()
         elif DOCSTART in _split(line)[:2]:
             new_document(None)
         else:
@@ -224,6 +236,7 @@ def read_conll(path: str | Path) -> list[ConllDocument]:
                     tokens=tuple(r.fields[token_col] for r in kept),
                     tags=tuple(r.fields[tag_col] for r in kept),
                     sent_id=p.sent_id,
+                    text=p.text,
                 ))
         if sentences:
             documents.append(ConllDocument(doc_id or f"{path.stem}-{index}", tuple(sentences)))
@@ -276,40 +289,109 @@ def scored_labels(documents: Iterable[ConllDocument]) -> tuple[str, ...]:
     return tuple(sorted(gold | set(CORE_LABELS)))
 
 
+# -- the article text ---------------------------------------------------------------------------
+
+#: Tokens written against the word before them ("said ,", "Reuters 's", "50 %").
+_NO_SPACE_BEFORE = frozenset({",", ".", ";", ":", "!", "?", ")", "]", "}", "%", "'s", "'S",
+                              "n't", "N'T", "'re", "'ve", "'ll", "'d", "'m", "...", "'"})
+#: Tokens written against the word after them ("( Reuters", "$ 5").
+_NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "US$", "#"})
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """A gold document as a user's article would be: its text, and where each of its tokens
+    stands in it (``(start, end)`` character offsets, in token order)."""
+
+    text: str
+    offsets: tuple[tuple[int, int], ...]
+
+
+def detokenise(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The tokens of one sentence written as running text (no space before a comma or a
+    closing bracket, none after an opening one, straight double quotes closed against the
+    word they quote), with each token's character offsets."""
+    parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    at = 0
+    glue_next = False
+    open_quote = False
+    for token in tokens:
+        glue = glue_next or not parts or token in _NO_SPACE_BEFORE
+        if token == '"':
+            glue = glue or open_quote  # a closing quote sits against the word before it
+        if not glue:
+            parts.append(" ")
+            at += 1
+        offsets.append((at, at + len(token)))
+        parts.append(token)
+        at += len(token)
+        glue_next = token in _NO_SPACE_AFTER
+        if token == '"':
+            glue_next = not open_quote  # an opening quote sits against the word after it
+            open_quote = not open_quote
+    return "".join(parts), offsets
+
+
+def _aligned(sentence_text: str, tokens: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Each token's offsets in the sentence's own text, or None when they are not all there
+    in order (the text was not written from these tokens)."""
+    offsets, at = [], 0
+    for token in tokens:
+        found = sentence_text.find(token, at)
+        if found < 0 or sentence_text[at:found].strip():
+            return None
+        offsets.append((found, found + len(token)))
+        at = found + len(token)
+    return offsets
+
+
+def article_text(document: ConllDocument) -> ArticleText:
+    """The document's text as an article: a sentence with its original text (UNER's
+    ``# text``) keeps it and the sentences run on in one paragraph; CoNLL-2003's tokens are
+    detokenised (:func:`detokenise`) with a line per sentence, as Reuters wrote headlines,
+    datelines, table rows and paragraphs on lines of their own."""
+    running = all(s.text is not None for s in document.sentences)
+    separator = " " if running else "\n"
+    pieces: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    at = 0
+    for sentence in document.sentences:
+        aligned = _aligned(sentence.text, sentence.tokens) if sentence.text else None
+        if aligned is not None and sentence.text is not None:
+            written, local = sentence.text, aligned
+        else:
+            written, local = detokenise(sentence.tokens)
+        if pieces:
+            pieces.append(separator)
+            at += len(separator)
+        pieces.append(written)
+        offsets.extend((at + start, at + end) for start, end in local)
+        at += len(written)
+    return ArticleText("".join(pieces), tuple(offsets))
+
+
+def gold_char_spans(document: ConllDocument, article: ArticleText) -> list[EntitySpan]:
+    """The document's gold spans as character spans of its article text."""
+    return [EntitySpan(article.offsets[s.start][0], article.offsets[s.end - 1][1], s.label)
+            for s in document.spans]
+
+
 # -- running the model --------------------------------------------------------------------------
 
-def to_token_spans(doc: Doc, spans: Iterable[tuple[int, int, str]]) -> list[EntitySpan]:
-    """Character spans with spaCy labels as token spans with evaluation labels; a span that
-    cuts a token takes the whole token (``alignment_mode="expand"``)."""
-    out = []
-    for start, end, label in spans:
-        mapped = map_label(label)
-        if mapped is None:
-            continue
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and len(span):
-            out.append(EntitySpan(span.start, span.end, mapped))
-    return out
-
-
-def make_doc(document: ConllDocument, nlp: Language) -> Doc:
-    """The document's tokens, one space apart, with the gold sentence boundaries, analysed
-    by every component of ``nlp``."""
-    words = document.tokens
-    starts = set(document.sentence_starts)
-    doc = Doc(nlp.vocab, words=words, spaces=[True] * (len(words) - 1) + [False],
-              sent_starts=[i in starts for i in range(len(words))])
-    for _name, proc in nlp.pipeline:
-        doc = proc(doc)
-    return doc
+def to_char_spans(spans: Iterable[tuple[int, int, str]]) -> list[EntitySpan]:
+    """Character spans with spaCy labels as spans with evaluation labels (:data:`LABEL_MAP`,
+    the same for raw and consolidated spans); unmapped labels are dropped."""
+    return [EntitySpan(start, end, mapped) for start, end, label in spans
+            if (mapped := map_label(label)) is not None]
 
 
 @dataclass(frozen=True)
 class DocumentResult:
-    """One document's spans, kept for error analysis."""
+    """One document's spans (character offsets into ``text``), kept for error analysis."""
 
     doc_id: str
-    tokens: tuple[str, ...]
+    text: str
     gold: tuple[EntitySpan, ...]
     raw: tuple[EntitySpan, ...]
     consolidated: tuple[EntitySpan, ...]
@@ -325,31 +407,48 @@ class EntityReport:
     tokens: int = 0
     seconds: float = 0.0
     results: list[DocumentResult] = field(default_factory=list)
+    #: Consolidated scores with one rule of :data:`RULES` switched off, by rule.
+    ablation: dict[str, SpanScores] = field(default_factory=dict)
+
+
+def consolidated_spans(doc: Doc, *, disabled: Collection[str] = frozenset()
+                       ) -> list[EntitySpan]:
+    """newsmill's consolidated entities of a parsed article, as the pipeline makes them (the
+    dateline found in the text as ingestion finds it), with evaluation labels."""
+    raw_spans, sentence_starts = spans_from_doc(doc)
+    mentions = consolidate(doc.text, raw_spans, sentence_starts,
+                           dateline=find_dateline(doc.text), disabled=disabled)
+    return to_char_spans((m.start_char, m.end_char, m.label) for m in mentions)
 
 
 def evaluate_entities(documents: Sequence[ConllDocument], nlp: Language, *,
-                      labels: Iterable[str] | None = None) -> EntityReport:
-    """Run ``nlp`` over each whole document and score its raw and consolidated entities."""
+                      labels: Iterable[str] | None = None,
+                      ablation: bool = False) -> EntityReport:
+    """Run ``nlp`` over each document's article text (:func:`article_text`) and score its raw
+    entities (``doc.ents``, labels mapped, nothing else) and newsmill's consolidated ones,
+    by exact character span and label. ``ablation``: also score the consolidation with each
+    of :data:`RULES` switched off in turn."""
     scored = tuple(sorted(labels)) if labels is not None else scored_labels(documents)
     report = EntityReport(scored, SpanScores.empty(scored), SpanScores.empty(scored))
+    if ablation:
+        report.ablation = {rule: SpanScores.empty(scored) for rule in RULES}
     began = time.perf_counter()
-    for document in documents:
-        if not document.tokens:
-            continue
-        doc = make_doc(document, nlp)
-        raw_spans, sentence_starts = spans_from_doc(doc)
-        mentions = consolidate(doc.text, raw_spans, sentence_starts, dateline=None)
-        gold = document.spans
-        raw = to_token_spans(doc, ((s.start_char, s.end_char, s.label) for s in raw_spans))
-        consolidated = to_token_spans(doc, ((m.start_char, m.end_char, m.label)
-                                            for m in mentions))
+    kept = [d for d in documents if d.tokens]
+    articles = [article_text(d) for d in kept]
+    docs = nlp.pipe(a.text for a in articles)
+    for document, article, doc in zip(kept, articles, docs, strict=True):
+        gold = gold_char_spans(document, article)
+        raw = to_char_spans((e.start_char, e.end_char, e.label_) for e in doc.ents)
+        consolidated = consolidated_spans(doc)
         report.raw.add(score_spans(gold, raw, scored))
         report.consolidated.add(score_spans(gold, consolidated, scored))
+        for rule, scores in report.ablation.items():
+            scores.add(score_spans(gold, consolidated_spans(doc, disabled={rule}), scored))
         report.documents += 1
         report.sentences += len(document.sentences)
         report.tokens += len(doc)
-        report.results.append(DocumentResult(document.doc_id, tuple(document.tokens),
-                                             tuple(gold), tuple(raw), tuple(consolidated)))
+        report.results.append(DocumentResult(document.doc_id, article.text, tuple(gold),
+                                             tuple(raw), tuple(consolidated)))
     report.seconds = time.perf_counter() - began
     return report
 
@@ -390,4 +489,23 @@ def format_report(report: EntityReport) -> str:
             f"{_delta(cons.precision, raw.precision):>6}{_delta(cons.recall, raw.recall):>6}"
             f"{_delta(cons.f1, raw.f1):>6}"
         )
+    if report.ablation:
+        lines += ["", *format_ablation(report)]
     return "\n".join(lines)
+
+
+def format_ablation(report: EntityReport) -> list[str]:
+    """What each consolidation rule adds: consolidated F1 with every rule, minus F1 with
+    that rule switched off, per label and micro-averaged (points; negative: the rule costs)."""
+    header = f"{'rule adds (ΔF1)':<18}" + "".join(f"{label:>7}" for label in report.labels) \
+        + f"{'micro':>7}{'ΔP':>7}{'ΔR':>7}"
+    lines = [header]
+    full = report.consolidated
+    for rule, off in report.ablation.items():
+        cells = [_delta(full.per_label[label].f1, off.per_label[label].f1)
+                 for label in report.labels]
+        cells += [_delta(full.micro.f1, off.micro.f1),
+                  _delta(full.micro.precision, off.micro.precision),
+                  _delta(full.micro.recall, off.micro.recall)]
+        lines.append(f"{rule:<18}" + "".join(f"{cell:>7}" for cell in cells))
+    return lines

@@ -1,5 +1,6 @@
-"""CoNLL-style gold data and entity scoring: newsmill.evaluation.entities (one test loads the
-real model)."""
+"""CoNLL-style gold data and entity scoring: newsmill.evaluation.entities (the model tests
+load the real model; the CoNLL-2003 and UNER ones also need /work/evaldata and skip without
+it)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,29 @@ from pathlib import Path
 
 import pytest
 import spacy
-from spacy.tokens import Doc
 
 from newsmill.evaluation.entities import (
     ConllDocument,
+    ConllSentence,
     EntitySpan,
+    article_text,
     bio_spans,
+    detokenise,
     evaluate_entities,
     format_report,
-    make_doc,
+    gold_char_spans,
     map_label,
     read_conll,
     score_spans,
     scored_labels,
-    to_token_spans,
+    to_char_spans,
 )
+from newsmill.tasks.entities import RULES
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "ner" / "sample.iob2"
+EVALDATA = Path("/work/evaldata")
+CONLL_DEV = EVALDATA / "conll" / "conllpp_dev.txt"
+UNER = EVALDATA / "uner" / "en_pud-ud-test.iob2"
 
 
 def E(start: int, end: int, label: str) -> EntitySpan:
@@ -45,6 +52,8 @@ def test_reader_splits_documents_and_sentences(sample: list[ConllDocument]) -> N
     # The token is the second column and the tag the third, not the last (an annotator id).
     assert first.tokens[:3] == ("Harriet", "Vance", "flew")
     assert first.tags[:3] == ("B-PER", "I-PER", "O")
+    assert first.text == ("Harriet Vance flew from Oslo to Lisbon on Monday with the Baltic "
+                          "Rowing Federation .")
     assert sample[0].sentence_starts == [0, 15, 24, 33]
     assert len(sample[0].tokens) == 39
 
@@ -176,18 +185,69 @@ def test_scores_add_across_documents() -> None:
     assert (total.micro.gold, total.micro.predicted, total.micro.correct) == (2, 2, 1)
 
 
-def test_char_spans_become_token_spans_expanded() -> None:
-    doc = Doc(spacy.blank("en").vocab, words=["the", "Kremlin's", "aides"])
-    # "Kremlin" cuts the token "Kremlin's": expanded to it; DATE is not scored.
-    assert to_token_spans(doc, [(4, 11, "ORG"), (0, 3, "DATE"), (4, 20, "GPE")]) == [
-        E(1, 2, "ORG"), E(1, 3, "LOC")]
+def test_char_spans_get_evaluation_labels_the_same_way_for_any_source() -> None:
+    assert to_char_spans([(4, 11, "ORG"), (0, 3, "DATE"), (4, 20, "GPE"), (1, 2, "NORP")]) == [
+        E(4, 11, "ORG"), E(4, 20, "LOC"), E(1, 2, "MISC")]
+
+
+# -- article text -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("tokens", "text"),
+    [
+        (["Peter", "Blackburn"], "Peter Blackburn"),
+        (["EU", "rejects", "German", "call", "."], "EU rejects German call."),
+        (["Essex", ",", "however", ",", "look", "certain", "."], "Essex, however, look certain."),
+        (["Lord", "'s", "(", "London", ")", ":", "Surrey", "429-7"],
+         "Lord's (London): Surrey 429-7"),
+        (['"', "It", "is", "unfortunate", ",", '"', "he", "said", "."],
+         '"It is unfortunate," he said.'),
+        (["they", "do", "n't", "pay", "$", "5", "or", "50", "%"], "they don't pay $5 or 50%"),
+        (["CRICKET", "-", "LEICESTERSHIRE", "TAKE", "OVER"], "CRICKET - LEICESTERSHIRE TAKE OVER"),
+    ],
+)
+def test_detokenise_writes_tokens_as_running_text_with_offsets(tokens: list[str],
+                                                              text: str) -> None:
+    written, offsets = detokenise(tokens)
+    assert written == text
+    assert [written[a:b] for a, b in offsets] == tokens
+
+
+def test_conll_article_has_a_line_per_sentence_and_gold_spans_map_to_the_text(
+        tmp_path: Path) -> None:
+    path = tmp_path / "c.txt"
+    path.write_text(
+        "-DOCSTART- -X- -X- O\n\n"
+        "SOCCER NN B-NP O\n- : O O\nJAPAN NNP B-NP B-LOC\nWIN VB B-VP O\n. . O O\n\n"
+        "LONDON NNP B-NP B-LOC\n1996-08-30 CD I-NP O\n\n"
+        "The DT B-NP O\nUnited NNP I-NP B-LOC\nStates NNP I-NP I-LOC\n's POS B-NP O\n"
+        "team NN I-NP O\n( ( O O\nU.S. NNP B-NP B-LOC\n) ) O O\nlost VBD B-VP O\n. . O O\n"
+    )
+    (doc,) = read_conll(path)
+    article = article_text(doc)
+    assert article.text == ("SOCCER - JAPAN WIN.\nLONDON 1996-08-30\n"
+                            "The United States's team (U.S.) lost.")
+    assert [article.text[a:b] for a, b in article.offsets] == doc.tokens
+    assert [(article.text[s.start:s.end], s.label) for s in gold_char_spans(doc, article)] == [
+        ("JAPAN", "LOC"), ("LONDON", "LOC"), ("United States", "LOC"), ("U.S.", "LOC")]
+
+
+def test_article_keeps_the_written_sentence_text_when_the_file_gives_it(
+        sample: list[ConllDocument]) -> None:
+    article = article_text(sample[1])
+    assert article.text == ("The Norwegian crew arrived in Bergen for the Fjord Cup . "
+                            "Harriet Vance won , and Vance said Bergen was kind .")
+    assert [article.text[a:b] for a, b in article.offsets] == sample[1].tokens
+    # A sentence text the tokens cannot be found in is not used: the tokens are detokenised.
+    odd = ConllDocument("d", (ConllSentence(("Anna", "sang", "."), ("B-PER", "O", "O"),
+                                            text="Someone else entirely"),))
+    assert article_text(odd).text == "Anna sang."
 
 
 # -- whole evaluation ---------------------------------------------------------------------------
 
-def test_evaluate_with_a_rule_pipeline_shows_consolidation(
-        sample: list[ConllDocument]) -> None:
-    """No statistical model: an entity ruler gives known spans, consolidation trims "the"."""
+def _ruler_pipeline() -> spacy.language.Language:
+    """No statistical model: an entity ruler gives known spans."""
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
     ruler.add_patterns([  # type: ignore[attr-defined]
@@ -195,22 +255,52 @@ def test_evaluate_with_a_rule_pipeline_shows_consolidation(
         {"label": "GPE", "pattern": "Oslo"},
         {"label": "DATE", "pattern": "Monday"},
         {"label": "ORG", "pattern": "the Baltic Rowing Federation"},
+        {"label": "NORP", "pattern": "The Norwegian"},
     ])
-    doc = make_doc(sample[0], nlp)
-    assert [s.start for s in doc.sents] == sample[0].sentence_starts
-    report = evaluate_entities(sample, nlp)
+    return nlp
+
+
+def test_evaluate_scores_raw_and_consolidated_per_label(sample: list[ConllDocument]) -> None:
+    report = evaluate_entities(sample, _ruler_pipeline())
     assert report.labels == ("LOC", "MISC", "ORG", "PER")
-    assert (report.documents, report.sentences, report.tokens) == (2, 6, 61)
+    assert (report.documents, report.sentences) == (2, 6)
     raw, cons = report.raw, report.consolidated
-    assert (raw.micro.gold, raw.micro.predicted, raw.micro.correct) == (17, 5, 4)
-    assert (cons.micro.gold, cons.micro.predicted, cons.micro.correct) == (17, 5, 5)
-    assert raw.per_label["ORG"].precision == 0.0
-    assert cons.per_label["ORG"].precision == 1.0
-    assert report.results[0].raw[-2:] == (E(10, 14, "ORG"), E(33, 34, "LOC"))
-    assert E(11, 14, "ORG") in report.results[0].consolidated
+    # Raw: Harriet Vance twice, Oslo twice right; "the Baltic ..." and "The Norwegian" wrong.
+    assert (raw.micro.gold, raw.micro.predicted, raw.micro.correct) == (17, 6, 4)
+    # Consolidated: the leading "the" trimmed, so the ORG and the MISC spans are right too.
+    assert (cons.micro.gold, cons.micro.predicted, cons.micro.correct) == (17, 6, 6)
+    assert (raw.per_label["ORG"].correct, cons.per_label["ORG"].correct) == (0, 1)
+    assert (raw.per_label["MISC"].correct, cons.per_label["MISC"].correct) == (0, 1)
+    assert (raw.per_label["PER"].predicted, cons.per_label["PER"].predicted) == (2, 2)
+    first = report.results[0]
+    assert first.text.startswith("Harriet Vance flew")
+    assert E(54, 82, "ORG") in first.raw  # "the Baltic Rowing Federation"
+    assert E(58, 82, "ORG") in first.consolidated
+    assert report.ablation == {}
+
+
+def test_evaluate_with_ablation_scores_the_consolidation_without_each_rule(
+        sample: list[ConllDocument]) -> None:
+    report = evaluate_entities(sample, _ruler_pipeline(), ablation=True)
+    assert tuple(report.ablation) == RULES
+    without_the = report.ablation["the"]
+    assert without_the.per_label["ORG"].correct == 0
+    assert without_the.per_label["MISC"].correct == 0
+    assert report.ablation["propagate"].micro.predicted == report.consolidated.micro.predicted
     text = format_report(report)
-    assert "micro" in text and "ΔF1" in text
-    assert " 80.0" in text and "100.0" in text
+    assert "rule adds (ΔF1)" in text
+    the_row = next(line for line in text.splitlines() if line.startswith("the "))
+    # LOC, MISC, ORG, PER, micro: the rule gives MISC and ORG their only right spans.
+    cells = the_row.split()[1:]
+    assert cells[0] == "+0.0" and float(cells[1]) > 0 and float(cells[2]) > 0
+
+
+def test_format_report_prints_every_label_and_micro(sample: list[ConllDocument]) -> None:
+    text = format_report(evaluate_entities(sample, _ruler_pipeline()))
+    rows = {line.split()[0] for line in text.splitlines() if line[:1].isalpha()}
+    assert {"LOC", "MISC", "ORG", "PER", "micro"} <= rows
+    assert "raw: found" in text and "cons: found" in text and "ΔF1" in text
+    assert "rule adds" not in text
 
 
 @pytest.mark.model
@@ -228,3 +318,30 @@ def test_evaluate_with_the_model(sample: list[ConllDocument]) -> None:
             assert 0.0 <= counts.recall <= 1.0
             assert 0.0 <= counts.f1 <= 1.0
     assert "raw" in format_report(report)
+
+
+# -- the development sets, when present ---------------------------------------------------------
+
+@pytest.mark.skipif(not CONLL_DEV.exists(), reason="CoNLL-2003 dev is not in /work/evaldata")
+def test_reader_reads_conll_2003_dev_whole() -> None:
+    documents = read_conll(CONLL_DEV)
+    assert len(documents) == 216
+    assert sum(len(d.sentences) for d in documents) == 3250
+    assert sum(len(d.tokens) for d in documents) == 51362
+    counts: dict[str, int] = {}
+    for d in documents:
+        for s in d.spans:
+            counts[s.label] = counts.get(s.label, 0) + 1
+    assert counts == {"PER": 1842, "LOC": 1837, "ORG": 1341, "MISC": 922}
+    for d in documents[:20]:
+        article = article_text(d)
+        assert [article.text[a:b] for a, b in article.offsets] == d.tokens
+
+
+@pytest.mark.skipif(not UNER.exists(), reason="UNER English-PUD is not in /work/evaldata")
+def test_reader_reads_uner_english_pud_with_its_sentence_texts() -> None:
+    documents = read_conll(UNER)
+    assert len(documents) == 397
+    assert sum(len(d.spans) for d in documents) == 1075
+    assert all(s.text for d in documents for s in d.sentences)
+    assert scored_labels(documents) == ("LOC", "ORG", "PER")

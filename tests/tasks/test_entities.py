@@ -351,3 +351,67 @@ def test_consolidation_time_grows_linearly_with_the_text():
     # looking for every name in the whole text 256-fold.
     small, large = _consolidation_seconds(100), _consolidation_seconds(1600)
     assert large < 16 * 8 * small, (small, large)  # half of quadratic: noise-proof
+
+
+# --- Datelines and headlines; rules switched off for measuring. ---
+
+
+def test_a_headline_section_label_is_not_taken_for_a_dateline_place():
+    # Wire copy heads a story "SOCCER - SHEARER NAMED ...": the dash makes "SOCCER" look like
+    # a dateline, but the rest of the line is in capitals too.
+    text = "SOCCER - SHEARER NAMED AS ENGLAND CAPTAIN.\nThe striker Alan Shearer was named."
+    mentions = run(text, [span(text, "SOCCER", "ORG"), span(text, "ENGLAND", "GPE"),
+                          span(text, "Alan Shearer", "PERSON")],
+                   dateline=Span(0, 6, "SOCCER"))
+    assert [(m.text, m.label) for m in mentions] == [
+        ("SOCCER", "ORG"), ("ENGLAND", "GPE"), ("Alan Shearer", "PERSON")]
+
+
+def test_a_listed_place_before_a_capitals_line_is_still_the_dateline():
+    text = "LONDON - MARKETS CLOSED EARLY.\nTraders left."
+    mentions = run(text, [], dateline=Span(0, 6, "LONDON"))
+    assert table(mentions) == [("LONDON", "GPE", "London")]
+
+
+def test_a_dateline_before_running_text_is_a_place():
+    text = "HALVERTON - Officials in Halverton met."
+    mentions = run(text, [span(text, "Halverton", "PERSON")],
+                   dateline=Span(0, 9, "HALVERTON"))
+    assert [m.label for m in mentions] == ["GPE", "GPE"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (None, [("Kremlin", "ORG"), ("Oliver Stannard", "PERSON"), ("Stannard", "PERSON"),
+                ("Kremlin", "ORG")]),
+        ("the", [("the Kremlin", "ORG"), ("Oliver Stannard", "PERSON"),
+                 ("Stannard", "PERSON")]),
+        ("title", [("Kremlin", "ORG"), ("Mayor Oliver Stannard", "PERSON"),
+                   ("Stannard", "PERSON"), ("Kremlin", "ORG")]),
+        ("surname", [("Kremlin", "ORG"), ("Oliver Stannard", "PERSON"), ("Stannard", "ORG"),
+                     ("Kremlin", "ORG")]),
+        ("propagate", [("Kremlin", "ORG"), ("Oliver Stannard", "PERSON"),
+                       ("Stannard", "PERSON")]),
+    ],
+)
+def test_a_rule_switched_off_is_skipped(rule, expected):
+    text = "Mayor Oliver Stannard met the Kremlin's aides. Stannard left. Kremlin staff stayed."
+    spans = [span(text, "Mayor Oliver Stannard", "PERSON"), span(text, "the Kremlin's", "ORG"),
+             span(text, "Stannard", "ORG", nth=1)]
+    disabled = {rule} if rule else set()
+    mentions = consolidate(text, spans, sentence_starts(text), disabled=disabled)
+    assert sorted((m.text, m.label) for m in mentions) == sorted(expected)
+
+
+def test_without_the_vote_each_mention_keeps_the_model_label_unless_a_rule_set_it():
+    text = "Acme Shipping rose. Acme Shipping fell. Acme Shipping closed. France and France."
+    spans = [span(text, "Acme Shipping", lbl, i) for i, lbl in enumerate(["GPE", "ORG", "ORG"])]
+    spans += [span(text, "France", "ORG", 0), span(text, "France", "PERSON", 1)]
+    mentions = consolidate(text, spans, sentence_starts(text), disabled={"vote"})
+    assert [m.label for m in mentions] == ["GPE", "ORG", "ORG", "GPE", "GPE"]
+
+
+def test_an_unknown_rule_is_refused():
+    with pytest.raises(ValueError, match="unknown consolidation rules: thee"):
+        consolidate("Text.", [], [0], disabled={"thee"})
