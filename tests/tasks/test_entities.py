@@ -116,11 +116,21 @@ def test_listed_country_is_gpe_whatever_the_model_said(model_label):
     assert mentions[0].model_label == model_label
 
 
-def test_majority_label_wins_for_unlisted_names():
-    text = "Acme Shipping rose. Acme Shipping fell. Acme Shipping closed."
+def test_a_majority_leading_by_two_votes_relabels_an_unlisted_name():
+    text = "Acme Shipping rose. Acme Shipping fell. Acme Shipping closed. Acme Shipping won."
     mentions = run(text, [span(text, "Acme Shipping", lbl, i)
-                          for i, lbl in enumerate(["GPE", "ORG", "ORG"])])
-    assert {m.label for m in mentions} == {"ORG"}
+                          for i, lbl in enumerate(["GPE", "ORG", "ORG", "ORG"])])
+    assert [m.label for m in mentions] == ["ORG"] * 4
+    assert mentions[0].model_label == "GPE"
+
+
+def test_a_majority_leading_by_one_vote_leaves_the_model_label():
+    # Overriding a minority label whatever the lead cost 0.1 F1 on every development set.
+    text = "Acme Shipping rose. Acme Shipping fell. Acme Shipping closed. Acme Shipping won."
+    spans = [span(text, "Acme Shipping", lbl, i) for i, lbl in enumerate(["GPE", "ORG", "ORG"])]
+    mentions = run(text, spans)
+    assert [(m.label, m.model_label) for m in mentions] == [
+        ("GPE", "GPE"), ("ORG", "ORG"), ("ORG", "ORG"), ("ORG", None)]  # a repeat: majority
 
 
 def test_dateline_place_becomes_a_gpe_mention():
@@ -405,11 +415,13 @@ def test_a_rule_switched_off_is_skipped(rule, expected):
 
 
 def test_without_the_vote_each_mention_keeps_the_model_label_unless_a_rule_set_it():
-    text = "Acme Shipping rose. Acme Shipping fell. Acme Shipping closed. France and France."
-    spans = [span(text, "Acme Shipping", lbl, i) for i, lbl in enumerate(["GPE", "ORG", "ORG"])]
+    text = ("Acme Shipping rose. Acme Shipping fell. Acme Shipping closed. Acme Shipping won. "
+            "France and France.")
+    spans = [span(text, "Acme Shipping", lbl, i)
+             for i, lbl in enumerate(["GPE", "ORG", "ORG", "ORG"])]
     spans += [span(text, "France", "ORG", 0), span(text, "France", "PERSON", 1)]
     mentions = consolidate(text, spans, sentence_starts(text), disabled={"vote"})
-    assert [m.label for m in mentions] == ["GPE", "ORG", "ORG", "GPE", "GPE"]
+    assert [m.label for m in mentions] == ["GPE", "ORG", "ORG", "ORG", "GPE", "GPE"]
 
 
 def test_an_unknown_rule_is_refused():
