@@ -17,9 +17,12 @@ from newsmill.warehouse.connection import connect, open_writer, transaction
 from newsmill.warehouse.loader import BatchRows, insert_rows, load_batch
 from newsmill.warehouse.runs import start_run
 from newsmill.warehouse.search import (
+    Part,
+    QueryError,
     index_complete,
     index_documents,
     load_fts,
+    parse_query,
     search,
     snippet,
 )
@@ -56,8 +59,12 @@ QUERIES = (
     "port", "strike", "striking dockers", "port strike", "Port Strike Dockers", "café",
     "CAFE naive", "zurich", "port-strike", "high court ruling", "budget taxes", "wage union",
     "glacier climate", "lorries shelves", "“quoted”", "it’s", "port port", "news",
-    "flooding rain", "mortgage", "no-such-word", "the port", "port!", "election vote",
+    "flooding rain", "mortgage", "no-such-word", "election vote",
 )
+#: Queries whose stopwords or trailing punctuation fts would look for (and find nowhere),
+#: with the query fts ranks as search does: those are not words.
+IGNORED_WORDS = {"the port": "port", "port!": "port", "the strike of the dockers":
+                 "strike dockers", "port, strike": "port strike"}
 
 
 def _document(doc_id: str, title: str | None, site: str, published: datetime, text: str
@@ -196,12 +203,90 @@ def test_filtered_ranking_equals_fts(corpus_db: duckdb.DuckDBPyConnection) -> No
         assert got and [h[0] for h in got] == _ranking(expected)
 
 
-def test_queries_the_fts_index_cannot_match_match_nothing(corpus_db: duckdb.DuckDBPyConnection
-                                                          ) -> None:
-    # A stopword, or a separator at an end, is a query word no document holds (as in fts).
-    for query in ("the port", "port!", "no-such-word"):
-        assert _our_hits(corpus_db, query) == [] == _fts_hits(corpus_db, query)
-    assert _our_hits(corpus_db, "port")  # while the word alone matches
+def test_stopwords_and_punctuation_in_a_query_are_not_words(
+        corpus_db: duckdb.DuckDBPyConnection) -> None:
+    # fts would look for "the" (a stopword, never indexed) or the empty word after "!" and
+    # find nothing; people typing them mean the other words.
+    for query, meant in IGNORED_WORDS.items():
+        expected = _fts_hits(corpus_db, meant)
+        assert expected
+        assert [h[0] for h in _our_hits(corpus_db, query)] == _ranking(expected), query
+    with pytest.raises(QueryError, match="too common"):
+        search(corpus_db, "the of and")
+
+
+def _ids(conn: duckdb.DuckDBPyConnection, query: str) -> set[str]:
+    return {h[0] for h in _fts_hits(conn, query)}
+
+
+def _words_in_order(text: str | None) -> str:
+    # A phrase's words as the test reads them: letters and digits, lower case, no accents.
+    import re
+    import unicodedata
+
+    folded = "".join(c for c in unicodedata.normalize("NFKD", (text or "").lower())
+                     if not unicodedata.combining(c))
+    return " " + " ".join(re.findall(r"[^\W_]+", folded)) + " "
+
+
+def test_or_finds_either_and_scores_what_each_document_holds(
+        corpus_db: duckdb.DuckDBPyConnection) -> None:
+    port, strike = _ids(corpus_db, "port"), _ids(corpus_db, "strike")
+    both = {h[0]: h[1] for h in _fts_hits(corpus_db, "port strike")}
+    alone = {h[0]: h[1] for h in _fts_hits(corpus_db, "port") + _fts_hits(corpus_db, "strike")}
+    got = _our_hits(corpus_db, "port OR strike")
+    assert {h[0] for h in got} == port | strike and port - strike and strike - port
+    for doc_id, score, _ in got:
+        assert score == pytest.approx(both.get(doc_id, alone[doc_id]), abs=1e-6)
+    # OR binds the words beside it; the other words stay required.
+    assert {h[0] for h in _our_hits(corpus_db, "port OR strike union")} == \
+        (port | strike) & _ids(corpus_db, "union")
+    assert _our_hits(corpus_db, "port or strike") == _our_hits(corpus_db, "port strike")
+
+
+def test_a_minus_word_leaves_out_the_documents_holding_it(
+        corpus_db: duckdb.DuckDBPyConnection) -> None:
+    expected = [h for h in _fts_hits(corpus_db, "port") if h[0] not in _ids(corpus_db, "strike")]
+    got = _our_hits(corpus_db, "port -strike")
+    assert expected and [h[0] for h in got] == _ranking(expected)
+    assert [h[1] for h in got] == pytest.approx(
+        [s for _, s, _ in sorted(expected, key=lambda h: -h[1])], abs=1e-6)
+    with pytest.raises(QueryError, match="only words to leave out"):
+        search(corpus_db, "-strike")
+
+
+def test_a_phrase_needs_its_words_in_order(corpus_db: duckdb.DuckDBPyConnection) -> None:
+    rows = corpus_db.execute("SELECT document_id, title, clean_text FROM documents").fetchall()
+
+    def holding(phrase: str) -> set[str]:
+        wanted = f" {phrase} "
+        return {r[0] for r in rows
+                if wanted in _words_in_order(r[1]) or wanted in _words_in_order(r[2])}
+
+    for phrase in ("port strike", "strike port", "container terminal", "zurich cafe"):
+        got = _our_hits(corpus_db, f'"{phrase}"')
+        words = _fts_hits(corpus_db, phrase)
+        assert {h[0] for h in got} == holding(phrase) < {h[0] for h in words}, phrase
+        scores = {h[0]: h[1] for h in words}  # the same terms: the same scores
+        for doc_id, score, _ in got:
+            assert score == pytest.approx(scores[doc_id], abs=1e-6)
+    assert {h[0] for h in _our_hits(corpus_db, 'port -"port strike"')} == \
+        _ids(corpus_db, "port") - holding("port strike")
+    assert {h[0] for h in _our_hits(corpus_db, '"port strike" OR "strike port"')} == \
+        holding("port strike") | holding("strike port")
+
+
+def test_queries_are_parsed_as_typed() -> None:
+    query = parse_query('"port strike" OR lockout -Felixstowe -"night shift" dockers')
+    assert query.clauses == ((Part("port strike", phrase=True), Part("lockout")),
+                             (Part("dockers"),))
+    assert query.excluded == (Part("Felixstowe"), Part("night shift", phrase=True))
+    assert parse_query("OR port OR").clauses == ((Part("port"),),)  # a dangling OR joins nothing
+    assert parse_query('"left open').clauses == ((Part("left open", phrase=True),),)
+    assert parse_query("port-strike").clauses == ((Part("port-strike"),),)  # not an exclusion
+    for empty in ("", "   ", '""', "OR"):
+        with pytest.raises(QueryError, match="nothing to look for"):
+            parse_query(empty)
 
 
 def test_batches_build_the_index_one_batch_would(tmp_path: Path) -> None:
@@ -324,7 +409,7 @@ def test_ingest_runs_index_the_sample_corpus(three_files: Path, corpus: Path,
         conn.execute("PRAGMA create_fts_index('documents', 'document_id', 'title', "
                      "'clean_text', overwrite = 1)")
         for query in ("port strike", "Corvane", "drought herders", "glaciers", "council",
-                      "Liverpool shelves", "climate talks Geneva", "rate cut", "the strike"):
+                      "Liverpool shelves", "climate talks Geneva", "rate cut", "strike"):
             expected = _fts_hits(conn, query)
             got = _our_hits(conn, query)
             assert [h[0] for h in got] == _ranking(expected), query
@@ -363,13 +448,38 @@ def test_search_ranks_and_filters(db: Path, unindexed_db: Path, method: str) -> 
         assert [h.document_id for h in hits] == ["d3"]
         hits, _ = search(conn, "port", since=date(2026, 3, 10))
         assert [h.document_id for h in hits] == ["d3"]
-        assert search(conn, "nothing-like-this") == ([], used)
-        assert search(conn, "   ")[0] == []
+        assert search(conn, "zqxv-wobblegong") == ([], used)
+        hits, _ = search(conn, '"the strike closed"')
+        assert [h.document_id for h in hits] == ["d1"]
+        assert search(conn, '"strike the closed"')[0] == []  # the words, not their order
+        hits, _ = search(conn, "port -museum")
+        assert [h.document_id for h in hits] == ["d1"]
+        hits, _ = search(conn, "museum OR bank")
+        assert {h.document_id for h in hits} == {"d2", "d3"}
+        with pytest.raises(QueryError):
+            search(conn, "   ")
     finally:
         conn.close()
 
 
-def test_snippet_shows_the_match() -> None:
-    text = "x" * 500 + " the strike began " + "y" * 500
-    piece = snippet(text, ["strike"])
-    assert "the strike began" in piece and piece.startswith("…") and piece.endswith("…")
+def test_snippet_starts_and_ends_at_word_boundaries() -> None:
+    text = "alpha " * 80 + "the strike began " + "omega " * 80
+    start = text.index("strike")
+    piece, marks = snippet(text, [(start, start + 6)])
+    assert piece.startswith("…alpha ") and piece.endswith(" omega…")
+    assert [piece[a:b] for a, b in marks] == ["strike"]
+    assert snippet("A short text.", [(2, 7)]) == ("A short text.", ((2, 7),))
+
+
+@pytest.mark.parametrize("method", ["bm25", "plain"])
+def test_snippets_mark_the_matched_words(db: Path, unindexed_db: Path, method: str) -> None:
+    conn = connect(db if method == "bm25" else unindexed_db, read_only=True)
+    try:
+        # By stem with the index ("strikes" finds "strike"); the plain search finds the words
+        # it looked for inside the text's words ("docker" in "Dockers").
+        hit = search(conn, "strikes dockers" if method == "bm25" else "strike docker")[0][0]
+        assert [hit.snippet[a:b] for a, b in hit.marks] == ["Dockers", "strike"]
+        hit = search(conn, '"the container terminal" walked')[0][0]
+        assert [hit.snippet[a:b] for a, b in hit.marks] == ["walked", "the container terminal"]
+    finally:
+        conn.close()
