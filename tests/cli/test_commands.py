@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from newsmill.cli.main import build_parser, main
-from newsmill.cli.read import run_search, run_sql
+from newsmill.cli.output import fit_widths, progress_bar, write_rows
+from newsmill.cli.read import run_search, run_sql, settings_in_force
+from newsmill.warehouse.connection import open_writer
 
 RUN_COMMANDS = {"ingest": ["x.txt"], "reextract": [], "reprocess": []}
 
@@ -74,6 +77,75 @@ def test_sql_formats(warehouse: Path) -> None:
     ]
 
 
+def test_sql_json_columns_come_out_as_json(warehouse: Path) -> None:
+    query = ("select [1, 2] as list, {'a': 1, 'b': [DATE '2026-03-09']} as struct, "
+             "'{\"k\": [1, null]}'::JSON as doc, MAP {'x': 1.5} as map, 'plain' as text")
+
+    def run(fmt: str) -> str:
+        out = io.StringIO()
+        assert run_sql(argparse.Namespace(db=str(warehouse), query=query, format=fmt), out) == 0
+        return out.getvalue()
+
+    assert json.loads(run("json")) == [{"list": [1, 2], "struct": {"a": 1, "b": ["2026-03-09"]},
+                                        "doc": {"k": [1, None]}, "map": {"x": 1.5},
+                                        "text": "plain"}]
+    # CSV and the table show nested values as JSON text, not Python's spelling.
+    assert run("csv").splitlines()[1] == \
+        '"[1, 2]","{""a"": 1, ""b"": [""2026-03-09""]}","{""k"": [1, null]}","{""x"": 1.5}",plain'
+    assert '{"a": 1, "b": ["2026-03-09"]}' in run("table")
+
+
+def test_sql_refusals_read_well(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "--db", str(warehouse), "insert into runs (run_id) values ('x')"]) == 2
+    assert capsys.readouterr().err == ("newsmill: `newsmill sql` only reads (SELECT, EXPLAIN, "
+                                       "PRAGMA); refused: INSERT\n")
+    assert main(["sql", "--db", str(warehouse), " ; "]) == 2
+    assert "needs a query" in capsys.readouterr().err
+
+
+def test_a_table_fits_the_terminal() -> None:
+    rows = [("x" * 50, "y" * 50, 7)]
+    out = io.StringIO()
+    write_rows(out, "table", ["first", "second", "n"], rows, width=60)
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines[:3]) == 60
+    assert lines[2] == "x" * 26 + "…  " + "y" * 27 + "…  7"
+    assert fit_widths([50, 50, 1], None) == [50, 50, 1]  # a pipe: whole values (up to 60)
+    assert fit_widths([5, 40], 30) == [5, 23]  # the widest gives way first
+    assert fit_widths([30, 30, 30], 10) == [10, 10, 10]  # never below ten: the terminal wraps
+
+
+def test_settings_show_the_values_in_force_and_where_they_came_from() -> None:
+    shown = {v: (value, origin) for v, value, origin, _ in settings_in_force(
+        {"NEWSMILL_BATCH_SIZE": "500", "NEWSMILL_FETCH_TIMEOUT": "soon", "NEWSMILL_DB": ""})}
+    assert shown["NEWSMILL_BATCH_SIZE"] == ("500", "from the environment; default 200")
+    assert shown["NEWSMILL_DB"] == ("data/newsmill.duckdb", "default")  # empty: not set
+    value, origin = shown["NEWSMILL_FETCH_TIMEOUT"]
+    assert value == "soon" and origin.startswith("from the environment, NOT USABLE: ")
+    assert "NEWSMILL_FETCH_TIMEOUT" in origin
+
+
+def test_settings_through_main(monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NEWSMILL_BATCH_SIZE", "50")
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    assert "NEWSMILL_BATCH_SIZE = 50  (from the environment; default 200)\n    Documents" in out
+
+
+def test_the_progress_bar_counts_documents_and_their_rate() -> None:
+    from rich.console import Console
+
+    bar = progress_bar()
+    task = bar.add_task("ingesting", total=400)
+    bar.update(task, completed=0)
+    bar.update(task, completed=200)
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(bar.make_tasks_table(bar.tasks))
+    line = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "200/400 documents" in line and "50%" in line and "docs/s" in line
+
+
 def test_sql_cuts_long_values_in_a_table(warehouse: Path) -> None:
     out = io.StringIO()
     args = argparse.Namespace(db=str(warehouse), format="table",
@@ -88,7 +160,74 @@ def test_search_on_an_empty_warehouse(warehouse: Path) -> None:
     out = io.StringIO()
     args = build_parser().parse_args(["search", "--db", str(warehouse), "port strike"])
     assert run_search(args, out) == 0
-    assert out.getvalue().startswith("(0 results, ")
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("(0 results, ")
+    assert "`a OR b` finds either" in lines[1]  # what else the query could have said
+
+
+@pytest.mark.parametrize("query", ["", "   ", '""', "-strike", "OR"])
+def test_a_search_for_nothing_is_a_usage_error(warehouse: Path, query: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "--db", str(warehouse), "--", query]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("newsmill search: the query holds ")
+    assert '"a phrase" in double quotes' in err and "usage: newsmill search" in err
+
+
+def test_search_marks_the_matched_words(tmp_path: Path) -> None:
+    from newsmill.warehouse.loader import BatchRows, load_batch
+    from newsmill.warehouse.runs import start_run
+
+    db = tmp_path / "w.duckdb"
+    text = ("Dockers walked out at the port on Monday. The port strike closed the container "
+            "terminal for a week, and the union said a second strike was likely.")
+    with open_writer(db) as conn:
+        start_run(conn, run_id="r", flow="t", settings={}, code_version="t", spacy_model=None,
+                  spacy_model_version=None, sources_given=1)
+        load_batch(conn, BatchRows(run_id="r", documents=[{
+            "document_id": "d1", "source": "d1.html", "canonical_url": None,
+            "content_hash": "h", "title": "Dockers strike", "author": None,
+            "published_at": None, "site_name": "Gazette", "language": "en",
+            "description": None, "dateline": None, "dateline_start_char": None,
+            "dateline_end_char": None, "source_format": "html", "clean_text": text,
+            "run_id": "r", "loaded_at": datetime(2026, 3, 9)}]))
+    out = io.StringIO()
+    args = build_parser().parse_args(["search", "--db", str(db), '"port strike" OR lockout'])
+    assert run_search(args, out) == 0
+    snippet = out.getvalue().splitlines()[1]
+    assert "The **port strike** closed" in snippet and snippet.count("**") == 2
+    out = io.StringIO()
+    assert run_search(build_parser().parse_args(["search", "--db", str(db), "striking"]),
+                      out) == 0
+    assert out.getvalue().splitlines()[1].count("**strike**") == 2  # by stem, both of them
+
+
+def test_a_query_may_start_with_an_exclusion() -> None:
+    # argparse takes a lone "-strike" for an option, but not a query with a space in it.
+    assert build_parser().parse_args(["search", "-Felixstowe strike"]).query == \
+        "-Felixstowe strike"
+
+
+def test_search_help_says_what_a_query_may_hold(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["search", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for told in ('"a phrase" in double quotes', "a OR b", "-word", 'newsmill search \'"port'):
+        assert told in text, told
+
+
+def test_every_option_has_help() -> None:
+    def missing(parser: argparse.ArgumentParser, path: str) -> list[str]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    found += missing(child, f"{path} {name}")
+            elif not action.help:
+                found.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+        return found
+
+    assert missing(build_parser(), "newsmill") == []
 
 
 def test_read_commands_through_main(warehouse: Path, tmp_path: Path,
@@ -98,7 +237,7 @@ def test_read_commands_through_main(warehouse: Path, tmp_path: Path,
     assert main(["export", "--db", str(warehouse), str(tmp_path / "lake")]) == 0
     assert capsys.readouterr().out.startswith("nothing new to export")
     assert main(["settings"]) == 0
-    assert "NEWSMILL_DB  (default: data/newsmill.duckdb)" in capsys.readouterr().out
+    assert "NEWSMILL_DB = data/newsmill.duckdb  (default)" in capsys.readouterr().out
     assert main(["search", "--db", str(tmp_path / "none.duckdb"), "port"]) == 1
     assert "newsmill ingest" in capsys.readouterr().err
 
