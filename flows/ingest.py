@@ -32,7 +32,7 @@ from newsmill.flows.parameters import (
     or_none,
 )
 from newsmill.flows.pipeline import IngestResult, Steps, ingest_run, reextract_run, reprocess_run
-from newsmill.flows.runtime import newsmill_log_level
+from newsmill.flows.runtime import emit_run_event, newsmill_log_level
 from newsmill.flows.staging import StagedBatch
 from newsmill.settings import Settings
 from newsmill.tasks.backfill import CaptureFilter
@@ -160,10 +160,12 @@ def ingest(
                                      spacy_model=or_none(spacy_model))
         since, until = day(captured_since, "captured_since"), day(captured_until,
                                                                   "captured_until")
-        return ingest_run(list(sources), settings, _orchestrated_steps(),
-                          urls_are=None if urls_are == "auto" else urls_are,
-                          max_articles=max_articles or None, refresh=refresh,
-                          captures=CaptureFilter(tuple(sites), since, until))
+        result = ingest_run(list(sources), settings, _orchestrated_steps(),
+                            urls_are=None if urls_are == "auto" else urls_are,
+                            max_articles=max_articles or None, refresh=refresh,
+                            captures=CaptureFilter(tuple(sites), since, until))
+        emit_run_event(result)  # newsmill.run.rejected and others: for automations
+        return result
 
 
 @flow(name="reextract", log_prints=False, persist_result=False,
@@ -192,7 +194,9 @@ def reextract(
     with newsmill_log_level(_prefect_log_level()):
         settings = Settings.from_env(db=or_none(db), batch_size=batch_size,
                                      spacy_model=or_none(spacy_model))
-        return reextract_run(settings, _orchestrated_steps(), run=or_none(run))
+        result = reextract_run(settings, _orchestrated_steps(), run=or_none(run))
+        emit_run_event(result)
+        return result
 
 
 @flow(name="reprocess", log_prints=False, persist_result=False,
@@ -221,4 +225,6 @@ def reprocess(
         steps = _orchestrated_steps()
         steps = Steps(plan=steps.plan, batch=reprocess_batch_task, publish=steps.publish,
                       logger=steps.logger, flow_run_id=steps.flow_run_id)
-        return reprocess_run(settings, steps, language=or_none(language))
+        result = reprocess_run(settings, steps, language=or_none(language))
+        emit_run_event(result)
+        return result

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 PREFECT_DEFAULTS = {
     # The ephemeral API server migrates an empty SQLite database on first use; that took
@@ -73,3 +74,39 @@ def newsmill_log_level(level: str | int) -> Iterator[None]:
         yield
     finally:
         logger.setLevel(before)
+
+
+#: The outcome of a run, as the last part of its Prefect event's name (newsmill.run.<outcome>):
+#: documents loaded; nothing new (every source unchanged); nothing loaded, every source
+#: rejected; nothing seen at all.
+RUN_OUTCOMES = ("loaded", "unchanged", "rejected", "empty")
+
+
+def run_event(result: Any) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The event a finished run of ``result`` (an ``IngestResult``) announces: its name
+    (``newsmill.run.loaded`` …, :data:`RUN_OUTCOMES`), its resource (the warehouse file) and
+    its payload (the counts and rejection reasons), for a Prefect automation to act on
+    ("every source rejected", "0 new articles")."""
+    report = result.report
+    if report.loaded:
+        outcome = "loaded"
+    elif report.rejected and not report.unchanged:
+        outcome = "rejected"
+    elif report.seen:
+        outcome = "unchanged"
+    else:
+        outcome = "empty"
+    resource = {"prefect.resource.id": f"newsmill.warehouse.{result.db}",
+                "prefect.resource.name": str(result.db)}
+    payload = {"run_id": result.run_id, "status": result.status, "seen": report.seen,
+               "loaded": report.loaded, "unchanged": report.unchanged,
+               "rejected": report.rejected, "reasons": dict(report.reasons)}
+    return f"newsmill.run.{outcome}", resource, payload
+
+
+def emit_run_event(result: Any) -> None:
+    """Send :func:`run_event` to Prefect (inside a flow run: related to it)."""
+    from prefect.events import emit_event
+
+    event, resource, payload = run_event(result)
+    emit_event(event=event, resource=resource, payload=payload)
