@@ -71,6 +71,10 @@ def _run_evaluation(args: argparse.Namespace, read: Callable[[Path], Any],
     except (OSError, ValueError) as exc:
         print(f"newsmill: cannot read {args.data}: {exc}", file=sys.stderr)
         return 2
+    if not documents:  # an all-zero report would read as a score
+        why = "it holds no annotated document" if args.data.exists() else "no such file or folder"
+        print(f"newsmill: nothing to evaluate in {args.data}: {why}", file=sys.stderr)
+        return 2
     nlp, info = load_pipeline(args.model)
     print(f"model: {info.name} {info.version} ({info.location})")
     print(evaluate(documents, nlp))

@@ -187,3 +187,15 @@ def test_a_run_that_sees_nothing_says_why(tmp_path: Path,
                  f"@{listing}"]) == 0
     out = capsys.readouterr().out
     assert "seen 0" in out and "nothing done: the sources given named no file or URL" in out
+
+
+@pytest.mark.parametrize("what", ["quotes", "entities"])
+def test_an_evaluation_of_nothing_is_an_error(what: str, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # An all-zero report would read as a score of zero.
+    assert main(["eval", what, "--data", str(tmp_path / "nonexistent")]) == 2
+    assert "nonexistent" in capsys.readouterr().err
+    if what == "quotes":
+        (tmp_path / "split").mkdir()
+        assert main(["eval", what, "--data", str(tmp_path / "split")]) == 2
+        assert "holds no annotated document" in capsys.readouterr().err
