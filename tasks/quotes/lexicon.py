@@ -59,6 +59,15 @@ OBJECT_CONTENT_VERBS = frozenset(
     for form in _inflections(verb))
 
 
+#: Verbs that report what was said only through their object, never a quotation of their
+#: own ("cited the poll as proof", "mentioned the wall"): read like :data:`OBJECT_CONTENT_VERBS`
+#: though they are not speech verbs (“…,” she mentioned is not how news attributes).
+OBJECT_ONLY_VERBS = frozenset(form for verb in ("cite", "mention") for form in _inflections(verb))
+#: Forms of "call", which reports speech by what it names or asks for: "called the plan
+#: “a disaster”", "called for a recount", "called on Congress to act".
+CALL_FORMS = frozenset(_inflections("call"))
+
+
 @cache
 def speech_verbs() -> frozenset[str]:
     """Every inflected form in ``resources/speech_verbs.txt``, lowercased."""

@@ -61,6 +61,7 @@ class Resolution:
 #: trained on PolNeAR; these numbers only describe how reliable each rule is.
 CONFIDENCE = {
     "name": 0.98,
+    "name-word": 0.95,
     "apposition": 0.95,
     "pronoun-previous-speaker": 0.86,
     "pronoun-subject": 0.74,
@@ -166,6 +167,7 @@ class Resolver:
             [m for m in self.antecedents if m.label == "PERSON" and self._agrees(m, gender)],
             self.subjects) for gender in ("m", "f")}
         self._by_labels: dict[frozenset[str], tuple[list[int], list[Mention]]] = {}
+        self._by_word: dict[str, list[Mention]] | None = None
 
     def add_speaker(self, position: int, mention: Mention) -> None:
         """Record the speaker of the quote whose cue is at ``position`` (in text order)."""
@@ -214,6 +216,23 @@ class Resolver:
     def _on(self, token: Token) -> Mention | None:
         return self.covering(token.idx, token.idx + len(token))
 
+    def named_by_word(self, token: Token) -> Mention | None:
+        """The mention whose canonical name holds ``token``'s word, for a proper noun the
+        model tagged as no entity here ("Tester said" after "Jon Tester"): the nearest one
+        before it, else the first after; a person before any other label."""
+        if self._by_word is None:
+            self._by_word = {}
+            for m in self.mentions:
+                if m.label in SPEAKER_LABELS:
+                    for word in set(re.findall(r"[\w'-]+", m.canonical)):
+                        self._by_word.setdefault(word, []).append(m)
+        candidates = self._by_word.get(token.text, [])
+        if not candidates:
+            return None
+        persons = [m for m in candidates if m.label == "PERSON"] or candidates
+        before = [m for m in persons if m.start_char < token.idx]
+        return before[-1] if before else persons[0]
+
     def _agrees(self, mention: Mention, gender: str) -> bool:
         return self.genders.get(mention.canonical, gender) == gender
 
@@ -257,6 +276,10 @@ class Resolver:
         if found is not None:
             return Resolution(phrase, found, "name")
         word = speaker.lower_
+        if speaker.pos_ == "PROPN" and speaker.text[:1].isupper() and \
+                word not in PRONOUN_PERSON | PRONOUN_GROUP and \
+                (named := self.named_by_word(speaker)) is not None:
+            return Resolution(phrase, named, "name-word")
         if word in PRONOUN_PERSON:
             return Resolution(phrase, *self.person_pronoun(speaker))
         if word in PRONOUN_GROUP:
