@@ -140,13 +140,25 @@ def run_search(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """``newsmill export``: the rows of runs not exported before, as Parquet."""
+    from newsmill.errors import NewsmillError
     from newsmill.warehouse.export import export_parquet
 
+    if args.folder.exists() and not args.folder.is_dir():
+        print(f"newsmill: cannot export to {args.folder}: it is a file, and the export is a "
+              "folder of Parquet datasets (give a folder)", file=sys.stderr)
+        return 2
     conn = reader(args)
     if isinstance(conn, int):
         return conn
     try:
         report = export_parquet(conn, args.folder)
+    except OSError as exc:
+        print(f"newsmill: cannot export to {args.folder}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    except NewsmillError as exc:
+        print(f"newsmill: export failed: {exc}", file=sys.stderr)
+        return 1
     finally:
         conn.close()
     if not report.runs:

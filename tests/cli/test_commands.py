@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -253,3 +254,20 @@ def test_bench_sizes(text: str, sizes: tuple[int, ...]) -> None:
 def test_bench_refuses_bad_sizes(text: str) -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "growth", "--sizes", text])
+
+
+def test_export_onto_a_file_says_so(warehouse: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "lake.parquet"
+    target.write_text("not a folder")
+    assert main(["export", "--db", str(warehouse), str(target)]) == 2
+    assert capsys.readouterr().err.startswith(f"newsmill: cannot export to {target}: it is a file")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if not os.access(locked, os.W_OK):  # root writes anywhere: nothing to see then
+            assert main(["export", "--db", str(warehouse), str(locked / "lake")]) == 1
+            assert "cannot export to" in capsys.readouterr().err
+    finally:
+        locked.chmod(0o700)
