@@ -4,8 +4,9 @@
   address that was checked;
 * redirects are followed by hand, each hop checked again, at most ``max_redirects``;
 * a timeout for connecting and for each read, a total deadline for the whole request
-  (connecting, headers, body, every redirect hop: a watchdog shuts the socket down when it
-  passes, since a read timeout restarts with every byte that trickles in), and a body cap
+  (resolving the name, connecting, the TLS handshake, headers, body, every redirect hop: a
+  watchdog shuts the socket down when it passes, since a read timeout restarts with every
+  byte that trickles in; a name lookup is waited for only until then), and a body cap
   enforced while streaming (after decompression, so a gzip bomb stops at the cap);
 * conditional GET: ``If-None-Match`` / ``If-Modified-Since`` when the caller knows them;
 * failures are mapped once: timeouts, connection errors, 429 and 5xx are transient (with the
@@ -28,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from newsmill.errors import NewsmillError, Rejection, TransientError
 from newsmill.tasks.fetch.guard import AddressGuard
@@ -129,6 +130,10 @@ class _Deadline:
         with self._lock:
             self._sock = None
 
+    def expire(self) -> None:
+        """Time is up now (a wait that ran to the deadline found it first)."""
+        self._fire()
+
     def _fire(self) -> None:
         with self._lock:
             self.expired = True
@@ -158,6 +163,41 @@ def _watch(sock: socket.socket | None) -> None:
         deadline.watch(sock)
 
 
+def _resolve_in_time(guard: AddressGuard, conn: HTTPConnection) -> list[str]:
+    """``guard.resolve`` of the connection's host, waited for no longer than the connect
+    timeout and the current request's deadline allow.
+
+    ``getaddrinfo`` has no timeout of its own and no socket the watchdog could shut down (a
+    resolver that does not answer holds it for the system's retries, 5 s per server and
+    attempt by default), so the lookup runs in a helper thread; past the limit the request
+    fails as a timeout, and the thread ends when the resolver gives up."""
+    deadline = _current_deadline.get()
+    limits = [float(conn.timeout)] if isinstance(conn.timeout, (int, float)) else []
+    if deadline is not None:
+        limits.append(max(deadline.remaining(), 0.0))
+    if not limits:
+        return guard.resolve(conn.host, conn.port)
+    outcome: list[list[str] | BaseException] = []
+
+    def lookup() -> None:
+        try:
+            outcome.append(guard.resolve(conn.host, conn.port))
+        except BaseException as exc:  # handed to the waiting thread, raised there
+            outcome.append(exc)
+
+    helper = threading.Thread(target=lookup, name=f"newsmill-resolve-{conn.host}", daemon=True)
+    helper.start()
+    helper.join(min(limits))
+    if not outcome:
+        if deadline is not None and deadline.remaining() <= min(limits) + 0.001:
+            deadline.expire()  # the deadline, not the connect timeout, was the limit
+        raise ConnectTimeoutError(conn, f"resolving {conn.host} took more than "
+                                        f"{min(limits):.1f}s")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 def _guarded_classes(guard: AddressGuard) -> dict[str, type[HTTPConnectionPool]]:
     """Connection pool classes whose connections only reach addresses ``guard`` allows, and
     whose sockets the current request's deadline watches: a fresh one once connected, every
@@ -166,7 +206,7 @@ def _guarded_classes(guard: AddressGuard) -> dict[str, type[HTTPConnectionPool]]
 
     def new_conn(conn: HTTPConnection) -> socket.socket:
         last: OSError | None = None
-        for address in guard.resolve(conn.host, conn.port):
+        for address in _resolve_in_time(guard, conn):
             try:
                 sock = socket.create_connection((address, conn.port), conn.timeout,
                                                 source_address=conn.source_address)
