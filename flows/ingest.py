@@ -92,7 +92,8 @@ def produce_on_dask(batches: Sequence[Sequence[Source]], settings: Settings, run
 def _ended_by_prefect(flow: Any, flow_run: FlowRun, state: State[Any]) -> None:
     """Flow hook: a crashed or cancelled flow run marks its newsmill run so. Batches already
     committed stay (each is whole); the one in flight was rolled back with its transaction."""
-    status = CANCELLED if state.is_cancelled() else CRASHED
+    # The worker runs the cancellation hooks while the flow run is still CANCELLING.
+    status = CANCELLED if state.is_cancelled() or state.is_cancelling() else CRASHED
     db = (flow_run.parameters or {}).get("db") or None  # "" in the form: the settings' file
     settings = Settings.from_env(db=db)
     with open_writer(settings.db) as conn:

@@ -146,9 +146,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             log.close()
 
 
-def _run_deployment(client: httpx.Client, name: str, parameters: dict[str, Any]
-                    ) -> tuple[str, dict[str, Any]]:
-    """Create a flow run of ``flow/deployment`` as the UI's "Run" form does; wait for its end."""
+def _create_run(client: httpx.Client, name: str, parameters: dict[str, Any]) -> str:
+    """Create a flow run of ``flow/deployment`` as the UI's "Run" form does; its id."""
     deployment = client.get(f"/deployments/name/{name}").json()
     # The server answers 503 while its SQLite database is locked by the worker's and serve's
     # polling (seen on a loaded 2-core machine); the UI's form would be retried the same way.
@@ -159,7 +158,11 @@ def _run_deployment(client: httpx.Client, name: str, parameters: dict[str, Any]
             break
         time.sleep(2 + 2 * attempt)
     assert created.status_code == 201, created.text
-    run_id = str(created.json()["id"])
+    return str(created.json()["id"])
+
+
+def _wait_for_end(client: httpx.Client, run_id: str) -> dict[str, Any]:
+    """The flow run's final state (or its last one seen after RUN_TIMEOUT)."""
     deadline = time.monotonic() + RUN_TIMEOUT
     state: dict[str, Any] = {}
     while time.monotonic() < deadline:
@@ -171,14 +174,22 @@ def _run_deployment(client: httpx.Client, name: str, parameters: dict[str, Any]
         if state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
             break
         time.sleep(2)
-    return run_id, state
+    return state
 
 
-def _log_lines(client: httpx.Client, run_id: str, wanted: str) -> list[str]:
+def _run_deployment(client: httpx.Client, name: str, parameters: dict[str, Any]
+                    ) -> tuple[str, dict[str, Any]]:
+    """Create a flow run of ``flow/deployment`` as the UI does; wait for its end."""
+    run_id = _create_run(client, name, parameters)
+    return run_id, _wait_for_end(client, run_id)
+
+
+def _log_lines(client: httpx.Client, run_id: str, wanted: str, attempts: int = 20
+               ) -> list[str]:
     """The messages of the flow run's log view (as the UI shows them), once ``wanted`` is
-    among them or after a few seconds (logs reach the server in batches)."""
+    among them or after ``attempts`` seconds or so (logs reach the server in batches)."""
     messages: list[str] = []
-    for _ in range(20):
+    for _ in range(attempts):
         found = client.post("/logs/filter", json={
             "logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200}).json()
         messages = [entry["message"] for entry in found]
@@ -186,6 +197,23 @@ def _log_lines(client: httpx.Client, run_id: str, wanted: str) -> list[str]:
             break
         time.sleep(1)
     return messages
+
+
+def _run_events(client: httpx.Client, run_id: str) -> list[dict[str, Any]]:
+    """The newsmill.run.* events related to the flow run (events reach the server a moment
+    after the run ends)."""
+    found: list[dict[str, Any]] = []
+    for _ in range(20):
+        answer = client.post("/events/filter", json={"filter": {
+            "event": {"prefix": ["newsmill.run."]},
+            "related": {"resources_in_roles": [[f"prefect.flow-run.{run_id}", "flow-run"]]},
+            "occurred": {"since": "2000-01-01T00:00:00Z"}}})
+        if answer.status_code == 200:
+            found = answer.json()["events"]
+            if found:
+                break
+        time.sleep(1)
+    return found
 
 
 def _articles(folder: Path, corpus: Path) -> Path:
@@ -233,6 +261,10 @@ def test_ui_triggered_run_loads_the_warehouse(stack: str, tmp_path: Path, corpus
             "artifacts": {"flow_run_id": {"any_": [run_id]}}}).json()
         # newsmill's own INFO lines, in the run's log view (PREFECT_LOGGING_EXTRA_LOGGERS).
         messages = _log_lines(client, run_id, "loaded spaCy pipeline")
+        events = _run_events(client, run_id)
+    # The run's outcome as an event an automation can be triggered by.
+    assert [e["event"] for e in events] == ["newsmill.run.loaded"], events
+    assert (events[0]["payload"]["loaded"], events[0]["payload"]["rejected"]) == (2, 1)
     assert any(m.startswith("applied warehouse migration") for m in messages), messages
     assert any(m.startswith("loaded spaCy pipeline") for m in messages), messages
     kinds = {a["type"] for a in artifacts}
@@ -257,3 +289,32 @@ def test_served_deployments_run_beside_the_pools(stack: str, tmp_path: Path,
         messages = _log_lines(client, run_id, "loaded spaCy pipeline")
     assert any(m.startswith("loaded spaCy pipeline") for m in messages), messages
     _check_warehouse(db)
+
+
+def test_a_run_cancelled_from_the_ui_is_recorded_as_cancelled(stack: str, tmp_path: Path,
+                                                              corpus: Path) -> None:
+    """The UI's "Cancel": the run goes to CANCELLING, the worker stops its process, and the
+    run's row says cancelled, not failed; the batches committed before stay."""
+    db = tmp_path / "cancelled.duckdb"
+    with httpx.Client(base_url=stack, timeout=30) as client:
+        # One document per batch: many batches, so that the cancel lands inside the run.
+        run_id = _create_run(client, "ingest/ingest-files",
+                             {"sources": [str(corpus)], "db": str(db), "batch_size": 1})
+        messages = _log_lines(client, run_id, "batch done", attempts=RUN_TIMEOUT // 2)
+        assert any(m.startswith("batch done") for m in messages), messages
+        cancelled = client.post(f"/flow_runs/{run_id}/set_state", json={
+            "state": {"type": "CANCELLING", "name": "Cancelling"}, "force": True})
+        assert cancelled.status_code in (200, 201), cancelled.text
+        state = _wait_for_end(client, run_id)
+    assert state["type"] == "CANCELLED", state
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        status, loaded, error = conn.execute(
+            "select status, docs_loaded, error from runs").fetchone() or (None, None, None)
+        documents = conn.execute("select count(*) from documents").fetchone()
+    finally:
+        conn.close()
+    assert status == "cancelled", (status, error)
+    assert documents is not None and documents[0] == loaded  # whole batches only
+    assert loaded is not None and loaded < len(list(corpus.glob("*.html")) + list(
+        corpus.glob("*.txt")))  # stopped before the end
