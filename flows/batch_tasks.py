@@ -15,7 +15,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from newsmill.errors import TransientError
 from newsmill.flows.reprocess import reprocess_batch
 from newsmill.flows.staging import commit_staged, stage_batch
-from newsmill.tasks.batch import process_batch
+from newsmill.tasks.batch import commit_batch, process_batch
 from newsmill.tasks.fetch.plan import plan_articles
 
 
@@ -62,3 +62,8 @@ stage_batch_task = task(
     persist_result=False,
 )(stage_batch)
 commit_staged_task = _batch_task("commit-batch", BATCH_RETRY_DELAYS)(commit_staged)
+
+# The processes runner's commit: a batch produced by a worker process (``flows.processes``,
+# plain Python, no Prefect in the workers) is committed in the flow process as a task run,
+# retried like a batch when the warehouse is locked.
+commit_produced_task = _batch_task("commit-batch", BATCH_RETRY_DELAYS)(commit_batch)

@@ -13,6 +13,7 @@ from prefect.context import FlowRunContext
 
 from newsmill.flows.artifacts import publish_run_artifacts
 from newsmill.flows.batch_tasks import (
+    commit_produced_task,
     commit_staged_task,
     discover_task,
     process_batch_task,
@@ -56,12 +57,13 @@ def _orchestrated_steps() -> Steps:
     flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
     return Steps(plan=discover_task, batch=process_batch_task, publish=publish_run_artifacts,
                  logger=get_run_logger(), flow_run_id=flow_run_id,
-                 produce_all=produce_on_dask, commit=commit_staged_task)
+                 produce_all=produce_on_dask, commit=commit_staged_task,
+                 commit_produced=commit_produced_task)
 
 
 def dask_task_runner(settings: Settings) -> Any:
     """Prefect's ``DaskTaskRunner`` for the settings: the scheduler at ``dask_address``, else
-    a local cluster of ``dask_workers`` processes started for the run."""
+    a local cluster of ``worker_count()`` processes started for the run."""
     from prefect_dask.task_runners import DaskTaskRunner  # imports Dask: only if asked for
 
     from newsmill.flows.scaleout import local_cluster_kwargs

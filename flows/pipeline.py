@@ -6,10 +6,11 @@ Prefect tasks inside a flow run (``flows.ingest``), or as plain calls (the CLI w
 API configured, which then starts in about 3 s instead of 20). This module does not import
 Prefect.
 
-With ``NEWSMILL_TASK_RUNNER=dask`` an ingest's batches are produced on a Dask cluster, several
-at once (``Steps.produce_all``), and committed here, one transaction per batch in batch order,
-so that the warehouse has one writer and ends up as the default runner leaves it
-(docs/scale-out.md).
+By default (``NEWSMILL_TASK_RUNNER=processes``) an ingest's batches are produced in worker
+processes, one per core (``flows.processes``), and with ``dask`` on a Dask cluster
+(``Steps.produce_all``); either way they are committed here, one transaction per batch in batch
+order, so that the warehouse has one writer and ends up as a single process
+(``threads``) leaves it (docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from newsmill.errors import NewsmillError, Rejection
 from newsmill.flows.staging import StagedBatch, commit_staged, discard_run
 from newsmill.settings import Settings
 from newsmill.tasks.backfill import CaptureFilter, select_captures
-from newsmill.tasks.batch import BatchReport, process_batch
+from newsmill.tasks.batch import BatchReport, ProducedBatch, commit_batch, process_batch
 from newsmill.tasks.fetch.plan import Plan, plan_articles
 from newsmill.tasks.models import Source
 from newsmill.tasks.nlp_model import ModelInfo, describe_pipeline
@@ -88,11 +89,30 @@ class Steps:
     #: Prefect, ``flows.scaleout``) and how each staged batch is committed.
     produce_all: ProduceAll | None = None
     commit: Callable[[StagedBatch, Settings], BatchReport] = commit_staged
+    #: With the processes runner: how each batch produced by a worker process is committed.
+    commit_produced: Callable[[ProducedBatch, Settings], BatchReport] = commit_batch
 
 
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
     """``items`` cut into consecutive slices of at most ``size``."""
     return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+#: The smallest batch the processes runner makes when it cuts a run finer than
+#: NEWSMILL_BATCH_SIZE to give every worker work: below ~20 texts ``nlp.pipe`` and the
+#: per-batch commit stop paying for themselves.
+MIN_SHARED_BATCH = 20
+
+
+def batch_size_for(count: int, settings: Settings, workers: int) -> int:
+    """The batch size a run of ``count`` sources uses: NEWSMILL_BATCH_SIZE, or with several
+    workers smaller, so that there are about two batches per worker (one being produced while
+    the other is committed) — 200 articles on 2 cores are 4 batches of 50, not one of 200 that
+    only one core would work on — but not below :data:`MIN_SHARED_BATCH`."""
+    if workers <= 1:
+        return settings.batch_size
+    shared = -(-count // (2 * workers))  # ceil
+    return min(settings.batch_size, max(shared, MIN_SHARED_BATCH))
 
 
 def ingest_run(
@@ -201,17 +221,21 @@ def _run_batches(sources: list[Source], settings: Settings, run_id: str,
                  result: IngestResult, steps: Steps, flow: str, *, scale_out: bool = False
                  ) -> IngestResult:
     """One step per batch, in order; the run row says how it ended. ``scale_out``: the
-    batches may be produced on a Dask cluster (NEWSMILL_TASK_RUNNER=dask)."""
+    batches may be produced by worker processes or a Dask cluster (NEWSMILL_TASK_RUNNER);
+    reprocess, which reads stored texts from the warehouse, runs its batches here."""
     logger = steps.logger
     progress_log.info("0 of %d sources done", len(sources),
                       extra={"done": 0, "total": len(sources)})
     done = 0
     failed_batches: list[str] = []
-    batches = chunks(sources, settings.batch_size)
+    runner = settings.task_runner if scale_out else "threads"
+    workers = settings.worker_count() if runner == "processes" else 1
+    batches = chunks(sources, batch_size_for(len(sources), settings, workers))
+    if runner == "processes" and (workers == 1 or len(batches) == 1):
+        runner = "threads"  # one worker, or one batch: a pool would only add its start-up
     try:
         with ExitStack() as cluster:
-            runs = _batch_steps(batches, settings, run_id, steps, cluster,
-                                scale_out=scale_out and settings.task_runner == "dask")
+            runs = _batch_steps(batches, settings, run_id, steps, cluster, runner=runner)
             for batch, run_batch in zip(batches, runs, strict=True):
                 try:
                     report = run_batch()
@@ -288,14 +312,20 @@ def _log_rejections(logger: Any, report: BatchReport) -> None:
 
 
 def _batch_steps(batches: Sequence[Sequence[Source]], settings: Settings, run_id: str,
-                 steps: Steps, cluster: ExitStack, *, scale_out: bool
+                 steps: Steps, cluster: ExitStack, *, runner: str
                  ) -> Iterator[Callable[[], BatchReport]]:
-    """One call per batch, in order, each returning the batch's report. By default a call
-    runs the whole batch here; scaled out, every batch is produced on the cluster at once and
-    a call commits the next one as soon as it is ready (the cluster stops, and the run's
-    staging files go, when ``cluster`` closes)."""
-    if not scale_out or not batches:
+    """One call per batch, in order, each returning the batch's report. With ``threads`` a
+    call runs the whole batch here; with ``processes`` or ``dask`` batches are produced by
+    workers, several at once, and a call commits the next one as soon as it is ready (the
+    workers stop, and a Dask run's staging files go, when ``cluster`` closes)."""
+    if runner == "threads" or not batches:
         return (functools.partial(steps.batch, batch, settings, run_id) for batch in batches)
+    if runner == "processes":
+        from newsmill.flows.processes import produce_in_processes
+
+        produced = cluster.enter_context(produce_in_processes(batches, settings, run_id))
+        return (functools.partial(_commit, outcome, settings, steps.commit_produced)
+                for outcome in produced)
     if steps.produce_all is not None:
         produce_all = steps.produce_all
     else:
@@ -307,8 +337,8 @@ def _batch_steps(batches: Sequence[Sequence[Source]], settings: Settings, run_id
     return (functools.partial(_commit, outcome, settings, steps.commit) for outcome in outcomes)
 
 
-def _commit(outcome: StagedBatch | Exception, settings: Settings,
-            commit: Callable[[StagedBatch, Settings], BatchReport]) -> BatchReport:
+def _commit(outcome: T | Exception, settings: Settings,
+            commit: Callable[[T, Settings], BatchReport]) -> BatchReport:
     if isinstance(outcome, Exception):
         raise outcome  # producing the batch failed: recorded like any failed batch
     return commit(outcome, settings)

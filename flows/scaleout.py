@@ -68,7 +68,7 @@ def prepare_workers(client: Any, settings: Settings) -> None:
 def local_cluster_kwargs(settings: Settings) -> dict[str, Any]:
     """``distributed.LocalCluster`` arguments: one process per worker, one batch at a time
     each (spaCy and extraction are CPU-bound and hold the GIL), no web dashboard."""
-    return {"n_workers": settings.dask_workers, "threads_per_worker": 1, "processes": True,
+    return {"n_workers": settings.worker_count(), "threads_per_worker": 1, "processes": True,
             "dashboard_address": None}
 
 

@@ -15,13 +15,16 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from newsmill.system import available_cores
+
 ENV_PREFIX = "NEWSMILL_"
 
 #: The value of ``spacy_model`` that means "the best pipeline installed".
 AUTO_MODEL = "auto"
 
-#: Values of ``task_runner``: batches in the run's process, or on a Dask cluster.
-TASK_RUNNERS = ("threads", "dask")
+#: Values of ``task_runner``: batches in worker processes on this machine (the default), one
+#: after another in the run's process, or on a Dask cluster.
+TASK_RUNNERS = ("processes", "threads", "dask")
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -174,23 +177,28 @@ class Settings:
     )
 
     task_runner: str = field(
-        default="threads",
+        default="processes",
         metadata=_doc(
-            "How batches run: 'threads', one after another in the run's process; or 'dask', "
-            "the read, extraction and NLP of several batches at once on a Dask cluster, "
-            "committed in order by the run's process (docs/scale-out.md)."
+            "How batches run: 'processes', the read, extraction and NLP of several batches at "
+            "once in NEWSMILL_WORKERS processes on this machine; 'threads', one batch after "
+            "another in the run's process; or 'dask', the same as 'processes' on a Dask "
+            "cluster. Batches are committed in order by the run's process (docs/scale-out.md)."
+        ),
+    )
+    workers: int = field(
+        default=0,
+        metadata=_doc(
+            "Worker processes of the processes runner and of a local Dask cluster, one batch "
+            "at a time each. 0: one per CPU core newsmill may use (its CPU affinity and "
+            "cgroup quota)."
         ),
     )
     dask_address: str = field(
         default="",
         metadata=_doc(
             "With the dask runner: the scheduler to use (tcp://host:8786). Empty: a local "
-            "cluster of NEWSMILL_DASK_WORKERS processes, started and stopped with the run."
+            "cluster of NEWSMILL_WORKERS processes, started and stopped with the run."
         ),
-    )
-    dask_workers: int = field(
-        default=2,
-        metadata=_doc("Worker processes of the local Dask cluster (one batch at a time each)."),
     )
     staging_dir: str = field(
         default="",
@@ -238,7 +246,7 @@ class Settings:
         """Refuse values that cannot work, with a message naming the variable."""
         positive = ("batch_size", "nlp_batch_size", "max_input_bytes", "max_text_chars",
                     "fetch_concurrency", "fetch_per_host", "extract_timeout",
-                    "extract_memory_mb", "max_html_bytes", "dask_workers",
+                    "extract_memory_mb", "max_html_bytes",
                     "nlp_seconds_per_document")
         for name in positive:
             if getattr(self, name) <= 0:
@@ -247,7 +255,7 @@ class Settings:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
         for name in ("fetch_retries", "min_text_chars", "fetch_max_redirects",
-                     "fetch_host_delay", "snapshot_minutes", "writer_memory_mb"):
+                     "fetch_host_delay", "snapshot_minutes", "writer_memory_mb", "workers"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} cannot be negative")
         if self.task_runner not in TASK_RUNNERS:
@@ -271,6 +279,10 @@ class Settings:
             if language.strip() and pipeline.strip():
                 found[language.strip().lower()] = pipeline.strip()
         return found
+
+    def worker_count(self) -> int:
+        """The worker processes to start: ``workers``, or the cores available when it is 0."""
+        return self.workers or available_cores()
 
     @property
     def archive_path(self) -> Path:

@@ -51,7 +51,7 @@ def test_a_dask_ingest_loads_what_the_default_runner_loads(
 
     before = child_processes()
     monkeypatch.setenv("NEWSMILL_TASK_RUNNER", "dask")
-    monkeypatch.setenv("NEWSMILL_DASK_WORKERS", "2")
+    monkeypatch.setenv("NEWSMILL_WORKERS", "2")
     by_dask = ingest(sources=[str(corpus)], db=str(dask_db), batch_size=5)
 
     assert warehouse_contents(dask_db) == warehouse_contents(threads_db)

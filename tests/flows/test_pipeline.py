@@ -19,7 +19,8 @@ pytestmark = pytest.mark.model
 
 def test_a_failing_batch_is_recorded_and_the_run_goes_on(three_files: Path,
                                                          tmp_path: Path) -> None:
-    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1)
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1,
+                                 task_runner="threads")  # the batch step is this test's
 
     def flaky(batch: Sequence[Source], s: Settings, run_id: str) -> BatchReport:
         if "liverpool" in batch[0].location:
@@ -36,7 +37,8 @@ def test_a_failing_batch_is_recorded_and_the_run_goes_on(three_files: Path,
 
 
 def test_an_interrupted_run_is_marked_cancelled(three_files: Path, tmp_path: Path) -> None:
-    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1)
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1,
+                                 task_runner="threads")  # the batch step is this test's
     calls = []
 
     def interrupted(batch: Sequence[Source], s: Settings, run_id: str) -> BatchReport:

@@ -40,7 +40,8 @@ def _termination_signal() -> BaseException:
 ])
 def test_a_stopped_run_is_recorded_as_the_readme_says(
         stop: type[BaseException], status: str, three_files: Path, tmp_path: Path) -> None:
-    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1)
+    settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", batch_size=1,
+                                 task_runner="threads")  # the batch step is this test's
     raised = stop()
     with pytest.raises(type(raised)):
         ingest_run([str(three_files)], settings, Steps(batch=_stopped_by(raised)))

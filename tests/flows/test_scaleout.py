@@ -41,7 +41,7 @@ def test_workers_get_the_robots_records_of_their_batches(settings: Settings) -> 
 
 
 def test_a_local_cluster_is_asked_for_single_threaded_worker_processes() -> None:
-    settings = Settings.from_env(env={}, task_runner="dask", dask_workers=3)
+    settings = Settings.from_env(env={}, task_runner="dask", workers=3)
     assert local_cluster_kwargs(settings) == {
         "n_workers": 3, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
 
@@ -90,7 +90,7 @@ def test_plain_dask_loads_what_the_default_runner_loads(three_files: Path,
                                    snapshot_minutes=0)
     ingest_run([str(three_files)], by_threads, Steps())
     before = child_processes()
-    by_dask = by_threads.replace(db=tmp_path / "d.duckdb", task_runner="dask", dask_workers=2)
+    by_dask = by_threads.replace(db=tmp_path / "d.duckdb", task_runner="dask", workers=2)
     result = ingest_run([str(three_files)], by_dask, Steps())
 
     assert result.report.loaded == 3
