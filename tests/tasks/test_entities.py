@@ -427,3 +427,38 @@ def test_without_the_vote_each_mention_keeps_the_model_label_unless_a_rule_set_i
 def test_an_unknown_rule_is_refused():
     with pytest.raises(ValueError, match="unknown consolidation rules: thee"):
         consolidate("Text.", [], [0], disabled={"thee"})
+
+
+# --- Listed places the model missed; capitalised common words. ---
+
+
+def test_a_listed_place_the_model_left_untagged_becomes_a_place():
+    text = "CRICKET - PAKISTAN WIN IN NAIROBI.\nPakistan beat Sri Lanka; nepal is not a name."
+    mentions = run(text, [span(text, "Sri Lanka", "GPE")])
+    assert [(m.text, m.label, m.model_label) for m in mentions] == [
+        ("PAKISTAN", "GPE", None), ("NAIROBI", "GPE", None), ("Pakistan", "GPE", None),
+        ("Sri Lanka", "GPE", "GPE")]
+
+
+def test_a_listed_place_inside_a_mention_or_a_person_name_is_left_alone():
+    text = "Michael Jordan scored. Jordan smiled. The Bank of Chad Holdings fell."
+    mentions = run(text, [span(text, "Michael Jordan", "PERSON"),
+                          span(text, "The Bank of Chad Holdings", "ORG")])
+    assert table(mentions) == [
+        ("Michael Jordan", "PERSON", "Michael Jordan"),
+        ("Bank of Chad Holdings", "ORG", "Bank of Chad Holdings"),
+    ]
+
+
+def test_the_longest_listed_place_is_taken():
+    text = "Envoys from the United Arab Emirates arrived."
+    [m] = run(text, [])
+    assert (m.text, m.label) == ("United Arab Emirates", "GPE")
+
+
+def test_an_unlisted_place_is_not_propagated_to_its_untagged_repeats():
+    # In standings and results a repeated city is as often a team: "KANSAS CITY 72 60".
+    text = "KANSAS CITY at TORONTO.\nKANSAS CITY 72 60 .545 -\nHalverton voted. Halverton won."
+    mentions = run(text, [span(text, "KANSAS CITY", "GPE"), span(text, "Halverton", "GPE")])
+    assert [(m.text, m.start_char) for m in mentions] == [
+        ("KANSAS CITY", 0), ("Halverton", text.index("Halverton"))]
