@@ -112,11 +112,14 @@ def _positive(text: str) -> int:
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    if args.what == "speed":
+        return _bench_speed(args)
     from newsmill.evaluation import growth
 
     try:
-        result = growth.run_benchmark(args.sizes, work=args.work, rebuild=args.rebuild,
-                                      repeat=args.repeat, corpus=args.corpus,
+        result = growth.run_benchmark(args.sizes, work=args.work or growth.DEFAULT_WORK,
+                                      rebuild=args.rebuild, repeat=args.repeat or 1,
+                                      corpus=args.corpus,
                                       batch_articles=args.articles,
                                       log=lambda line: print(line, file=sys.stderr,
                                                              flush=True))
@@ -127,6 +130,22 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.json:
         growth.write_json(result, args.json)
         print(f"numbers written to {args.json}")
+    return 0
+
+
+def _bench_speed(args: argparse.Namespace) -> int:
+    from newsmill.evaluation import speed
+
+    try:
+        result = speed.run_speed_bench(args.data, work=args.work or speed.DEFAULT_WORK,
+                                       repeat=args.repeat or 2, limit=args.limit,
+                                       model=args.model,
+                                       log=lambda line: print(line, file=sys.stderr,
+                                                              flush=True))
+    except speed.SpeedBenchError as exc:
+        print(f"newsmill: bench speed failed: {exc}", file=sys.stderr)
+        return 1
+    print(speed.render(result))
     return 0
 
 
@@ -148,22 +167,32 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
                                "rules switched off, and print what each rule adds per label")
     evaluate.set_defaults(handler=run_eval)
 
-    bench = sub.add_parser("bench", help="measure what runs cost (growth: as the warehouse "
-                                         "grows)")
-    bench.add_argument("what", choices=("growth",),
-                       help="growth: time a 1- and a 200-document ingest, an unchanged "
+    bench = sub.add_parser("bench", help="measure what runs cost (speed: against spaCy and "
+                                         "trafilatura alone; growth: as the warehouse grows)")
+    bench.add_argument("what", choices=("speed", "growth"),
+                       help="speed: newsmill end to end (worker processes, one process), "
+                            "spaCy alone on the same clean texts, one trafilatura pass per "
+                            "page and a per-document loop, side by side on the same inputs; "
+                            "growth: time a 1- and a 200-document ingest, an unchanged "
                             "re-run, a search and a mart query on synthetic warehouses of "
                             "each size, against the same on an empty one")
+    bench.add_argument("--data", type=Path, default=None, metavar="DIR",
+                       help="speed: the inputs (.txt, .html, .html.gz files under DIR; "
+                            "default: 10 copies of the sample corpus)")
+    bench.add_argument("--limit", type=_positive, default=None, metavar="N",
+                       help="speed: only the first N inputs of --data (sorted by path)")
+    bench.add_argument("--model", default="auto", help="speed: the spaCy pipeline")
     bench.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES, metavar="N,N,...",
                        help="warehouse sizes in documents (default: "
                             f"{','.join(str(s) for s in DEFAULT_SIZES)}; 10k and 1M allowed)")
-    bench.add_argument("--work", type=Path, default=DEFAULT_WORK, metavar="DIR",
-                       help="where the synthetic warehouses are kept between runs (default: "
-                            f"{DEFAULT_WORK})")
+    bench.add_argument("--work", type=Path, default=None, metavar="DIR",
+                       help="where inputs and warehouses are kept (default: "
+                            f"{DEFAULT_WORK} for growth, data/bench-speed for speed)")
     bench.add_argument("--rebuild", action="store_true",
                        help="build the synthetic warehouses again even when kept")
-    bench.add_argument("--repeat", type=_positive, default=1, metavar="K",
-                       help="measure each operation K times and keep the median (default 1)")
+    bench.add_argument("--repeat", type=_positive, default=None, metavar="K",
+                       help="measure each operation K times; growth keeps the median "
+                            "(default 1), speed the least CPU (default 2)")
     bench.add_argument("--articles", type=_positive, default=BATCH_ARTICLES, metavar="N",
                        help="articles in the batch ingest and its re-run (default "
                             f"{BATCH_ARTICLES})")
