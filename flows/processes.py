@@ -40,10 +40,6 @@ from newsmill.tasks.models import Source
 
 log = logging.getLogger(__name__)
 
-#: Modules the fork server imports once, so that every worker forked from it starts with them
-#: (copy-on-write): spaCy, trafilatura and the batch recipe are ~1.2 s of imports per process.
-PRELOAD = ["newsmill.tasks.batch", "newsmill.tasks.analysis", "newsmill.tasks.extract"]
-
 #: A batch whose worker died (killed, out of memory) is tried once more in a fresh pool before
 #: it is recorded as failed: the death may have been another batch's doing.
 ATTEMPTS = 2
@@ -211,8 +207,11 @@ def produce_in_processes(batches: Sequence[Sequence[Source]], settings: Settings
     batches) and yield their outcomes in batch order; the workers stop when the context exits
     (at once if it exits with an exception: Ctrl-C, a cancelled flow run)."""
     robots = robots_by_batch(batches, settings)
+    # The fork server is this process's one, which the bounded extraction also forks from,
+    # under an address-space limit (NEWSMILL_EXTRACT_MEMORY_MB): it is kept clean (nothing
+    # preloaded, spaCy's modules would take a few hundred MB of that limit), and every worker
+    # imports spaCy and loads the model itself, ~2 s of CPU a worker, once per run.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
     workers = max(1, min(settings.worker_count(), len(batches)))
     forwarder = _LogForwarder(context)
     pool = _Pool(workers, context, forwarder, (settings.extract_timeout,
