@@ -462,3 +462,22 @@ def test_an_unlisted_place_is_not_propagated_to_its_untagged_repeats():
     mentions = run(text, [span(text, "KANSAS CITY", "GPE"), span(text, "Halverton", "GPE")])
     assert [(m.text, m.start_char) for m in mentions] == [
         ("KANSAS CITY", 0), ("Halverton", text.index("Halverton"))]
+
+
+@pytest.mark.parametrize(
+    ("line", "surface", "label"),
+    [
+        ("CHICAGO 72 60 .545 -", "CHICAGO", "ORG"),  # standings
+        ("Leicestershire 22 points, Somerset 4.", "Leicestershire", "ORG"),
+        ("Halverton 2-1 winners.", "Halverton", "ORG"),
+        ("Pakistan 229-1 at the close.", "Pakistan", "GPE"),  # a listed country: its side
+        ("LONDON 1996-08-30", "LONDON", "GPE"),  # a dateline's date
+        ("Halverton 1996 was a good year.", "Halverton", "GPE"),  # a year
+        ("Halverton 1,000 tonnes.", "Halverton", "GPE"),  # an amount
+        ("Halverton voted.", "Halverton", "GPE"),
+        ("Halverton\n72 60", "Halverton", "GPE"),  # the number on the next line
+    ],
+)
+def test_a_place_before_a_score_is_a_team(line, surface, label):
+    mentions = run(line, [span(line, surface, "GPE")])
+    assert [(m.text, m.label) for m in mentions if m.text == surface] == [(surface, label)]
