@@ -308,14 +308,19 @@ def _according_to(doc: Doc, text: str, according: Token
     phrase_start = doc[according.left_edge.i].idx
     phrase_end = doc[source.right_edge.i].idx + len(doc[source.right_edge.i])
     cue = Span(according.idx, to.idx + len(to), text[according.idx:to.idx + len(to)])
+    end = sent.end_char
+    while end > phrase_end and (text[end - 1].isspace() or text[end - 1] == "."):
+        end -= 1  # like the other word order, without the sentence's full stop
+    after = _trim_span(text, phrase_end, end)
     if phrase_start <= sent.start_char + 1:
-        end = sent.end_char
-        while end > phrase_end and (text[end - 1].isspace() or text[end - 1] == "."):
-            end -= 1  # like the other word order, without the sentence's full stop
-        content = _trim_span(text, phrase_end, end)
-    else:
-        content = _trim_span(text, sent.start_char, phrase_start)
-    return content, cue, source
+        return after, cue, source
+    before = _trim_span(text, sent.start_char, phrase_start)
+    # In the middle of its sentence ("At the heart of it, according to X, was a decision
+    # …"), the phrase splits the content: the longer side stands for it.
+    if after is not None and (before is None
+                              or word_count(after.text) > word_count(before.text)):
+        return after, cue, source
+    return before, cue, source
 
 
 def _content_clause(verb: Token) -> Token | None:

@@ -1,5 +1,6 @@
-"""Reported speech beyond speech verbs ("called … “…”", "called for", "cited … as"), and speakers named by a word of an earlier name: extract_quotes on hand-built
-spaCy Docs (no model loaded)."""
+"""Reported speech beyond speech verbs ("called … “…”", "called for", "cited … as"),
+"according to" in the middle of a sentence, and speakers named by a word of an earlier name:
+extract_quotes on hand-built spaCy Docs (no model loaded)."""
 
 from __future__ import annotations
 
@@ -105,3 +106,22 @@ def test_a_surname_the_model_missed_names_the_person_named_before():
     # A proper noun naming nobody in the document stays unresolved.
     [q] = quotes_of(doc, [])
     assert (q.speaker_canonical, q.speaker_method) == (None, "unresolved")
+
+
+def test_according_to_in_the_middle_takes_the_longer_side():
+    text = "At the heart of it, according to Dennis Ross, was a decision by the president in 2009."
+    doc = build(text, [
+        ("At", 11, "prep", "ADP"), ("the", 2, "det", "DET"), ("heart", 0, "pobj", "NOUN"),
+        ("of", 2, "prep", "ADP"), ("it", 3, "pobj", "PRON"), (",", 11, "punct", "PUNCT"),
+        ("according", 11, "prep", "VERB"), ("to", 6, "prep", "ADP"),
+        ("Dennis", 9, "compound", "PROPN"), ("Ross", 7, "pobj", "PROPN"),
+        (",", 11, "punct", "PUNCT"), ("was", 11, "ROOT", "AUX"), ("a", 13, "det", "DET"),
+        ("decision", 11, "attr", "NOUN"), ("by", 13, "prep", "ADP"), ("the", 16, "det", "DET"),
+        ("president", 14, "pobj", "NOUN"), ("in", 13, "prep", "ADP"), ("2009", 17, "pobj", "NUM"),
+        (".", 11, "punct", "PUNCT"),
+    ])
+    [q] = quotes_of(doc, [mention(text, "Dennis Ross")])
+    # "At the heart of it" (5 words) against the 7 after the phrase.
+    assert (q.kind, q.text) == ("indirect", "was a decision by the president in 2009")
+    assert q.cue is not None and q.cue.text == "according to"
+    assert q.speaker_canonical == "Dennis Ross"
