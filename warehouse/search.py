@@ -246,7 +246,8 @@ def snippet(text: str, marks: Sequence[tuple[int, int]] = ()) -> tuple[str, Mark
     word boundaries (an ellipsis where text was cut), and the marks inside it, relative to
     the snippet."""
     first = min((a for a, _ in marks), default=0)
-    start = max(first - SNIPPET_CHARS // 3, 0)
+    # From the start when the first match is in its first two thirds anyway.
+    start = 0 if first < SNIPPET_CHARS * 2 // 3 else first - SNIPPET_CHARS // 3
     if start > 0:  # forward to the next word's start (never past the first match)
         space = re.compile(r"\s").search(text, start, first)
         start = space.end() if space else first
@@ -296,13 +297,20 @@ def search(conn: duckdb.DuckDBPyConnection, query: str, *, since: date | None = 
         rows = fetch_all(conn, "search_plain", {**shape, "part_words": planned.words, **filters})
     words = {w for c, ws, p in zip(planned.clause, planned.words, planned.phrase, strict=True)
              if c >= 0 and p is None for w in ws}
-    phrases = {p for c, p in zip(planned.clause, planned.phrase, strict=True)
+    # A phrase found only in the title leaves the text unmarked: its words are marked instead.
+    phrases = {p.strip(): set(ws) for c, ws, p in zip(planned.clause, planned.words,
+                                                      planned.phrase, strict=True)
                if c >= 0 and p is not None}
-    phrases = {p.strip() for p in phrases}
     hits = []
     for r in rows:
         text = r[5]
-        marks = _word_marks(conn, text, words, method == "bm25") + _phrase_marks(text, phrases)
+        marks, missing = [], set(words)
+        for phrase, phrase_words in phrases.items():
+            found = _phrase_marks(text, {phrase})
+            marks += found
+            if not found:
+                missing |= phrase_words
+        marks += _word_marks(conn, text, missing, method == "bm25")
         piece, inside = snippet(text, marks)
         hits.append(Hit(r[0], r[1], r[2], r[3], r[4], float(r[6]), piece, inside))
     return hits, method

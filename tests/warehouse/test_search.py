@@ -468,6 +468,9 @@ def test_snippet_starts_and_ends_at_word_boundaries() -> None:
     piece, marks = snippet(text, [(start, start + 6)])
     assert piece.startswith("…alpha ") and piece.endswith(" omega…")
     assert [piece[a:b] for a, b in marks] == ["strike"]
+    early = "Ships waited in the bay as the strike began. " + "omega " * 80
+    piece, marks = snippet(early, [(early.index("strike"), early.index("strike") + 6)])
+    assert piece.startswith("Ships waited")  # a match near the start: the text's start
     assert snippet("A short text.", [(2, 7)]) == ("A short text.", ((2, 7),))
 
 
@@ -481,5 +484,9 @@ def test_snippets_mark_the_matched_words(db: Path, unindexed_db: Path, method: s
         assert [hit.snippet[a:b] for a, b in hit.marks] == ["Dockers", "strike"]
         hit = search(conn, '"the container terminal" walked')[0][0]
         assert [hit.snippet[a:b] for a, b in hit.marks] == ["walked", "the container terminal"]
+        # A phrase only in the title ("Dockers strike at the port"): its words are marked.
+        hit = search(conn, '"strike at the port"')[0][0]
+        assert hit.document_id == "d1"
+        assert [hit.snippet[a:b] for a, b in hit.marks] == ["port", "strike"]
     finally:
         conn.close()
