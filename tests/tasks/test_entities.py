@@ -481,3 +481,21 @@ def test_an_unlisted_place_is_not_propagated_to_its_untagged_repeats():
 def test_a_place_before_a_score_is_a_team(line, surface, label):
     mentions = run(line, [span(line, surface, "GPE")])
     assert [(m.text, m.label) for m in mentions if m.text == surface] == [(surface, label)]
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "expected"),
+    [
+        ("J. Crawley 106", "PERSON", "J. Crawley"),
+        ("Waalwijk 2 1", "ORG", "Waalwijk"),
+        ("Halverton 4-38", "GPE", "Halverton"),
+        ("Windows 95", "PRODUCT", "Windows 95"),  # products and events keep their numbers
+        ("Euro 96", "EVENT", "Euro 96"),
+        ("106", "PERSON", "106"),  # nothing but a number: left as it is
+    ],
+)
+def test_a_trailing_score_is_trimmed_from_names_of_people_organisations_and_places(
+        surface, label, expected):
+    text = f"Scores: {surface} today."
+    [m] = run(text, [span(text, surface, label)])
+    assert (m.text, m.start_char) == (expected, text.index(surface))
