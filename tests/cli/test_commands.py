@@ -271,3 +271,20 @@ def test_export_onto_a_file_says_so(warehouse: Path, tmp_path: Path,
             assert "cannot export to" in capsys.readouterr().err
     finally:
         locked.chmod(0o700)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_matches_are_bold_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsmill.cli.output import TERMINAL_MARK, TEXT_MARK, marked
+    from newsmill.cli.read import highlight
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert highlight(_Terminal()) == TERMINAL_MARK == ("\x1b[1m", "\x1b[0m")
+    assert highlight(io.StringIO()) == TEXT_MARK  # a file or a pipe
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert highlight(_Terminal()) == TEXT_MARK
+    assert marked("the port strike", [(4, 8), (9, 15)], TEXT_MARK) == "the **port** **strike**"
