@@ -288,3 +288,17 @@ def test_matches_are_bold_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("NO_COLOR", "1")
     assert highlight(_Terminal()) == TEXT_MARK
     assert marked("the port strike", [(4, 8), (9, 15)], TEXT_MARK) == "the **port** **strike**"
+
+
+def test_sql_on_a_terminal_fits_its_width(warehouse: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    out = _Terminal()
+    args = argparse.Namespace(db=str(warehouse), format="table",
+                              query="select repeat('ab', 40) as a, repeat('cd', 40) as b")
+    assert run_sql(args, out) == 0
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines[:3]) == 40 and lines[2].endswith("…")
+    piped = io.StringIO()
+    assert run_sql(args, piped) == 0  # not a terminal: cut only at 60
+    assert len(piped.getvalue().splitlines()[2]) == 60 + 2 + 60
