@@ -32,7 +32,7 @@ from newsmill.tasks import duplicates, normalise
 from newsmill.tasks.duplicates import Fingerprint
 from newsmill.tasks.fetch.gather import gather
 from newsmill.tasks.language import UNDETERMINED
-from newsmill.tasks.models import Analysis, CleanDocument, RawDocument, Source
+from newsmill.tasks.models import Analysis, CleanDocument, Extracted, RawDocument, Source
 from newsmill.tasks.unchanged import FileStamp, input_file_row
 from newsmill.warehouse.connection import open_writer, utcnow
 from newsmill.warehouse.loader import Row, existing_documents, load_batch
@@ -84,6 +84,11 @@ def prepare(raw: RawDocument, settings: Settings, report: BatchReport,
     """Extract (within time and memory bounds) and normalise one raw document."""
     with _timed(report, "extract"):
         extracted = extractor.extract(raw)
+    return normalised(extracted, settings, report)
+
+
+def normalised(extracted: Extracted, settings: Settings, report: BatchReport) -> CleanDocument:
+    """Normalise one extracted document."""
     with _timed(report, "normalise"):
         return normalise.normalise(extracted, min_chars=settings.min_text_chars,
                                    max_chars=settings.max_text_chars)
@@ -247,9 +252,15 @@ def produce_batch(
 
     extractor = shared_extractor(settings.extract_timeout, settings.extract_memory_mb,
                                  settings.max_html_bytes)
-    for raw in gathered.raws:
+    # The pages go to the extraction worker several at a time (one round trip per chunk,
+    # not per page), each still bounded on its own.
+    with _timed(report, "extract"):
+        outcomes = extractor.extract_many(gathered.raws)
+    for raw, outcome in zip(gathered.raws, outcomes, strict=True):
         try:
-            prepared.append(prepare(raw, settings, report, extractor))
+            if isinstance(outcome, Rejection):
+                raise outcome
+            prepared.append(normalised(outcome, settings, report))
         except Rejection as rejection:
             rejections.append((raw.source, rejection))
         except Exception as exc:  # unexpected: record it with its type, go on
