@@ -373,8 +373,24 @@ def test_a_headline_section_label_is_not_taken_for_a_dateline_place():
     mentions = run(text, [span(text, "SOCCER", "ORG"), span(text, "ENGLAND", "GPE"),
                           span(text, "Alan Shearer", "PERSON")],
                    dateline=Span(0, 6, "SOCCER"))
-    assert [(m.text, m.label) for m in mentions] == [
-        ("SOCCER", "ORG"), ("ENGLAND", "GPE"), ("Alan Shearer", "PERSON")]
+    assert [(m.text, m.label) for m in mentions] == [  # the label names no one
+        ("ENGLAND", "GPE"), ("Alan Shearer", "PERSON")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("PRESS DIGEST - Iraq - Aug 22.\nThese are the leading stories.", False),
+        ("PRESS DIGEST - Iraq - Aug 22.", True),  # nothing below: it opens the text
+        ("HALVERTON - Officials in the town of Halverton said on Monday that the bridge "
+         "would stay shut.\nMore followed.", True),  # a first paragraph's running text
+    ],
+)
+def test_a_short_headline_line_makes_its_section_label_no_dateline(text, kept):
+    place = text.split(" - ")[0]
+    mentions = run(text, [span(text, place, "ORG")], dateline=Span(0, len(place), place))
+    assert [(m.text, m.label) for m in mentions if m.start_char == 0] == (
+        [(place, "GPE")] if kept else [])
 
 
 def test_a_listed_place_before_a_capitals_line_is_still_the_dateline():
