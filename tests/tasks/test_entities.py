@@ -507,6 +507,9 @@ def test_a_place_before_a_score_is_a_team(line, surface, label):
         ("Halverton 4-38", "GPE", "Halverton"),
         ("Windows 95", "PRODUCT", "Windows 95"),  # products and events keep their numbers
         ("Euro 96", "EVENT", "Euro 96"),
+        ("Trade Union Act 2016", "ORG", "Trade Union Act 2016"),  # an organisation's year
+        ("Munich 1860", "ORG", "Munich 1860"),
+        ("Atlanta 1996", "GPE", "Atlanta"),  # a place before a year is the place
         ("106", "PERSON", "106"),  # nothing but a number: left as it is
     ],
 )
