@@ -160,6 +160,9 @@ def _make_inputs(tmp_path: Path, server: LoopbackServer) -> tuple[Inputs, Path]:
     x.file("elements nested 5000 deep", "deep.html",
            "<html><body>" + "<div>" * 5000 + "<p>" + story(next(n)) + "</p>" + "</div>" * 5000
            + "</body></html>", rejected("extract", "too_deep"))
+    x.file("a text whose parse would pass the NLP memory ceiling (315,000 characters)",
+           "memory-ceiling.txt", "\n\n".join(story(1000 + i) for i in range(450)),
+           rejected("nlp", "too_large"))
     x.file("a text too short to be an article", "tiny.txt", "Hi.\n",
            rejected("normalise", "too_short"))
     x.file("invisible characters only", "invisible.txt", "\u200b\u200c\u2060\ufeff" * 200,
@@ -321,7 +324,8 @@ def test_every_hostile_input_ends_as_a_document_or_a_rejection(
     monkeypatch.chdir(tmp_path)  # " spaced.txt" is relative
     settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb").replace(
         fetch_allow_hosts="127.0.0.1", fetch_host_delay=0.0, fetch_retries=0,
-        fetch_timeout=5.0, archive_dir=str(tmp_path / "warc"))
+        fetch_timeout=5.0, archive_dir=str(tmp_path / "warc"),
+        nlp_memory_mb=1024)  # about 256,000 characters; the good articles are far shorter
 
     def plan_then_vanish(given: Sequence[Source], s: Settings, run_id: str,
                          **options: Any) -> Plan:
