@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
 
 from newsmill.errors import Rejection
-from newsmill.tasks.body import article_body
+from newsmill.tasks.body import DEFAULT_RULES, BodyRules, article_body
 from newsmill.tasks.models import Extracted, RawDocument
 
 log = logging.getLogger(__name__)
@@ -174,12 +174,13 @@ def _meta_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def extract(raw: RawDocument) -> Extracted:
-    """Article text and metadata for one raw document."""
+def extract(raw: RawDocument, rules: BodyRules = DEFAULT_RULES) -> Extracted:
+    """Article text and metadata for one raw document (``rules``: which body rules apply to
+    HTML; all of them but for measuring what one is worth)."""
     text = decode(raw)
     if raw.format == "text" or not _MARKUP.search(text):
         return _extract_text(raw.source, text)  # a page of plain text is read as text
-    return _extract_html(raw, text)
+    return _extract_html(raw, text, rules)
 
 
 #: A tag, a comment, a doctype or an XML declaration: what makes text HTML.
@@ -250,7 +251,9 @@ def _looks_like_headline(line: str) -> bool:
     return 0 < len(line) <= 200 and not line.endswith((".", ",", ";", ":"))
 
 
-def _extract_html(raw: RawDocument, html: str) -> Extracted:
+def _extract_html(raw: RawDocument, html: str, rules: BodyRules) -> Extracted:
+    # One parse serves the depth check, the metadata, the body passes (trafilatura copies the
+    # tree for each) and the publication time.
     tree = trafilatura.load_html(html)
     if tree is None:
         raise Rejection("extract", "unparseable", "the HTML could not be parsed")
@@ -261,12 +264,11 @@ def _extract_html(raw: RawDocument, html: str) -> Extracted:
                         f"{MAX_TREE_DEPTH} and the article would be lost silently")
     try:
         meta = extract_metadata(tree, default_url=raw.final_url)
-        text = article_body(tree, raw.final_url)
+        text = article_body(tree, raw.final_url, rules)
     except MemoryError:
         raise  # the caller bounds memory and says so
     except Exception as exc:  # trafilatura raises many types from lxml; all are terminal here
         raise Rejection("extract", "extractor_error", f"{type(exc).__name__}: {exc}") from exc
-    text = _drop_head_lines(text, meta.title, meta.author)
     if not text.strip():
         raise Rejection("extract", "no_article", "no article text found in the page")
     return Extracted(
@@ -316,19 +318,6 @@ def published_at(tree: HtmlElement) -> datetime | None:
             moment = moment.astimezone(UTC).replace(tzinfo=None)
         return moment
     return None
-
-
-def _drop_head_lines(text: str, title: str | None, author: str | None) -> str:
-    """Remove a leading copy of the headline and a leading byline from the body text."""
-    lines = text.split("\n")
-    while lines:
-        first = lines[0].strip()
-        is_title = bool(title) and first == (title or "").strip()
-        if is_title or _is_byline(first):
-            lines.pop(0)
-        else:
-            break
-    return "\n".join(lines)
 
 
 def _parse_date(value: str | None) -> datetime | None:

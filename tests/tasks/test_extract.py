@@ -185,6 +185,18 @@ def test_html_article_page():
         assert clutter not in result.text
 
 
+
+def test_html_body_rules_can_be_left_out_for_measuring():
+    from dataclasses import replace
+
+    from newsmill.tasks.body import DEFAULT_RULES
+
+    kept = extract(raw(PAGE.encode("utf-8"), "html"),
+                   replace(DEFAULT_RULES, leading_headline=False))
+    assert extract(raw(PAGE.encode("utf-8"), "html")).text.split("\n") == PARAGRAPHS
+    assert kept.text.split("\n")[0] == TITLE  # the headline's copy stays in the body
+    assert kept.text.split("\n")[1:] == PARAGRAPHS
+
 # --- hard-wrapped text files: de-hyphenation only where safe, bylines --------------------------
 
 @pytest.mark.parametrize(
