@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 from spacy.attrs import LOWER
-from spacy.strings import hash_string
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
@@ -51,10 +51,12 @@ MIN_OBJECT_WORDS = 2
 @cache
 def _cue_hashes() -> npt.NDArray[np.uint64]:
     """The hashes of the lowercased words that can open reported speech: speech verbs (with
-    the phrasal ones' verbs), "according", and the forms of call, cite and mention."""
+    the phrasal ones' verbs), "according", and the forms of call, cite and mention. A
+    string's hash is the same in every vocabulary."""
     words = speech_verbs() | PHRASAL_SPEECH_VERBS.keys() | CALL_FORMS | OBJECT_ONLY_VERBS \
         | {"according"}
-    return np.array(sorted(hash_string(word) for word in words), dtype=np.uint64)
+    strings = StringStore()
+    return np.array(sorted(strings.as_int(word) for word in words), dtype=np.uint64)
 
 
 def _cue_candidates(doc: Doc) -> list[Token]:
