@@ -1,6 +1,7 @@
-"""One parsed document to its analysis: entities, then (in English) quotes.
+"""One parsed document to its analysis: entities, then (in English) quotes and the profile of
+each speaker (gender and role, :mod:`newsmill.tasks.speaker_profile`).
 
-The only place the chain "parsed ``Doc`` → mentions → quotes" is written: the batch, the
+The only place the chain "parsed ``Doc`` → mentions → quotes → speakers" is written: the batch, the
 evaluations, the seed test and the sample gate all call :func:`analyse_document`, so what is
 measured is what is loaded.
 
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from spacy.tokens import Doc
 
 from newsmill.errors import Rejection
-from newsmill.tasks import entities, quotes
+from newsmill.tasks import entities, quotes, speaker_profile
 from newsmill.tasks.models import Analysis, Span
 
 #: Languages the quote rules are written for: they read English syntax and speech verbs.
@@ -58,14 +59,20 @@ def _unbounded() -> None:
 
 
 def analyse_document(doc: Doc, document_id: str = "", *, dateline: Span | None = None,
-                     language: str = "en", deadline: Deadline | None = None) -> Analysis:
-    """The mentions of ``doc`` and, for a language in :data:`QUOTE_LANGUAGES`, its quotes;
-    offsets are into ``doc.text``. ``dateline``: the span of the place line the text opens
-    with, if it has one (its place becomes a GPE). With a ``deadline``, raises
+                     language: str = "en", deadline: Deadline | None = None,
+                     name_fallback: bool = False) -> Analysis:
+    """The mentions of ``doc`` and, for a language in :data:`QUOTE_LANGUAGES`, its quotes
+    and the profiles of their speakers; offsets are into ``doc.text``. ``dateline``: the
+    span of the place line the text opens with, if it has one (its place becomes a GPE).
+    ``name_fallback``: a person the text gives no gender evidence for takes their given
+    name's (``NEWSMILL_SPEAKER_NAME_FALLBACK``). With a ``deadline``, raises
     :class:`TooSlow` when the rules run past it."""
     check = _unbounded if deadline is None else deadline.check
     mentions = entities.extract_mentions(doc, dateline, check=check)
     if language not in QUOTE_LANGUAGES:
         return Analysis(document_id, mentions, [],
                         nlp_note="entities only: quote rules are English")
-    return Analysis(document_id, mentions, quotes.extract_quotes(doc, mentions, check=check))
+    found = quotes.extract_quotes(doc, mentions, check=check)
+    speakers = speaker_profile.profile_speakers(doc, mentions, found,
+                                                name_fallback=name_fallback, check=check)
+    return Analysis(document_id, mentions, found, speakers=speakers)

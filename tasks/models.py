@@ -11,6 +11,9 @@ SourceKind = Literal["file", "url", "feed", "sitemap", "homepage", "archive", "s
                      "invalid"]
 SourceFormat = Literal["html", "text"]
 QuoteKind = Literal["direct", "indirect", "mixed"]
+#: A speaker's gender as the text tells it ("unknown": no evidence, conflicting evidence, or
+#: not a person). Room is left for self-described values later: the warehouse stores text.
+Gender = Literal["female", "male", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,52 @@ class Quote:
     speaker_confidence: float | None = None
 
 
+@dataclass(frozen=True)
+class GenderEvidence:
+    """What one text says about one person's gender, counted by kind: pronouns coreferent
+    with the person, honorifics before their name, gendered nouns used for them."""
+
+    pronoun_female: int = 0
+    pronoun_male: int = 0
+    honorific_female: int = 0
+    honorific_male: int = 0
+    noun_female: int = 0
+    noun_male: int = 0
+
+    @property
+    def female(self) -> int:
+        return self.pronoun_female + self.honorific_female + self.noun_female
+
+    @property
+    def male(self) -> int:
+        return self.pronoun_male + self.honorific_male + self.noun_male
+
+
+@dataclass(frozen=True)
+class SpeakerProfile:
+    """Who one speaker of a document is, as that document says: gender with the method that
+    decided it and its evidence, and the role and affiliation the article gives them.
+
+    ``canonical`` and ``label`` key the entity as for :class:`Mention`; ``gender_method`` is
+    one of ``tasks.speaker_profile.GENDER_CONFIDENCE``'s keys. ``name_gender`` is the given
+    name's gender from the first-name list, set only when that fallback is switched on, and
+    never counted in ``evidence``."""
+
+    canonical: str
+    label: str
+    quotes: int
+    evidence: GenderEvidence
+    gender: Gender
+    gender_method: str
+    gender_confidence: float | None = None
+    name_gender: Gender | None = None
+    role: Span | None = None
+    role_method: str | None = None
+    role_category: str = "unknown"
+    affiliation_canonical: str | None = None
+    affiliation_label: str | None = None
+
+
 @dataclass
 class Analysis:
     """What the NLP stages found in one document (``skipped``, with the reason, when the
@@ -143,3 +192,5 @@ class Analysis:
     quotes: list[Quote] = field(default_factory=list)
     nlp_status: str = "analysed"
     nlp_note: str | None = None
+    #: One profile per speaker entity of the quotes (``tasks.speaker_profile``).
+    speakers: list[SpeakerProfile] = field(default_factory=list)
