@@ -13,11 +13,14 @@ by hand (words, heads, deps) so no model is needed. Rules, in order:
   quote (a term), not a statement;
 * indirect: a speech verb with a clausal complement (``X said that …``), the complement being
   the content without the writer's trailing asides; a reporting verb's noun object
-  (``denied any involvement``); *mixed* when the content contains a quoted fragment, the
-  fragment then being no quote of its own;
+  (``denied any involvement``), also of "cite" and "mention"; what "call" names or asks for
+  (``called the plan “a disaster”``, ``called for a recount``); ``according to X`` (in the
+  middle of a sentence, the longer side); *mixed* when the content contains a quoted
+  fragment, the fragment then being no quote of its own;
 * parenthetical: ``The alliance, he said, remains …`` — the whole sentence is the content;
 * speakers, resolved in text order: the verb's subject (for ``…, saying that …`` or ``after
-  saying …``, the subject of the verb it hangs from; for a passive, its agent or nobody);
+  saying …``, the subject of the verb it hangs from; for a passive, its agent or nobody); a
+  surname the model missed, the person named by it before; a report, its author;
   he/she a person agreeing in gender, preferring the previous quote's speaker; it/they the
   organisation or place named before; each with the method used and its measured confidence.
 

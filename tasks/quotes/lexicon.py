@@ -26,6 +26,14 @@ ORGANISATION_NOUNS = frozenset({
     "airline", "retailer", "insurer", "carrier", "manufacturer", "developer", "league",
     "alliance", "bloc", "coalition", "campaign", "service", "team", "network",
 })
+#: Nouns for what was published, which speak for their author ("according to a new poll by
+#: Politico", "said in a statement from the ministry", "Trump's statement said").
+DOCUMENT_NOUNS = frozenset({
+    "report", "reports", "statement", "statements", "poll", "polls", "survey", "study",
+    "analysis", "memo", "letter", "release", "story", "article", "filing", "filings",
+    "complaint", "lawsuit", "email", "tweet", "post", "interview", "speech", "ad", "book",
+    "documents", "data", "estimate", "estimates", "review", "audit", "investigation",
+})
 #: Role nouns that speak for the organisation in their "for"/"of" phrase.
 SPOKESPERSON_NOUNS = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative",
                                 "official", "officials", "statement", "source", "sources"})

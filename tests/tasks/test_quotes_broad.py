@@ -125,3 +125,21 @@ def test_according_to_in_the_middle_takes_the_longer_side():
     assert (q.kind, q.text) == ("indirect", "was a decision by the president in 2009")
     assert q.cue is not None and q.cue.text == "according to"
     assert q.speaker_canonical == "Dennis Ross"
+
+
+def test_a_report_speaks_for_its_author():
+    text = "The plan will fail, according to a new poll by Gallup."
+    doc = build(text, [
+        ("The", 1, "det", "DET"), ("plan", 3, "nsubj", "NOUN"), ("will", 3, "aux", "AUX"),
+        ("fail", 3, "ROOT", "VERB"), (",", 3, "punct", "PUNCT"), ("according", 3, "prep", "VERB"),
+        ("to", 5, "prep", "ADP"), ("a", 9, "det", "DET"), ("new", 9, "amod", "ADJ"),
+        ("poll", 6, "pobj", "NOUN"), ("by", 9, "prep", "ADP"), ("Gallup", 10, "pobj", "PROPN"),
+        (".", 3, "punct", "PUNCT"),
+    ])
+    [q] = quotes_of(doc, [mention(text, "Gallup", "ORG")])
+    assert q.text == "The plan will fail"
+    assert q.speaker is not None and q.speaker.text == "a new poll"
+    assert (q.speaker_canonical, q.speaker_method) == ("Gallup", "document")
+    # A report by nobody named stays unresolved.
+    [q] = quotes_of(doc, [])
+    assert (q.speaker_canonical, q.speaker_method) == (None, "unresolved")
