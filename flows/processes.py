@@ -46,10 +46,13 @@ ATTEMPTS = 2
 
 
 def _start_worker(records: Any, level: int, limits: tuple[float, int, int]) -> None:
-    """Pool initializer: Ctrl-C is the run's process to handle (it stops the pool),
-    newsmill's log records go to the run's process, and the worker's extraction process is
-    shut down when the worker exits."""
+    """Pool initializer: Ctrl-C and SIGTERM are the run's process to handle (it stops the
+    pool: a cancelled Prefect flow run's SIGTERM reaches the whole process group, and workers
+    dying of it first would read as a broken pool rather than a cancelled run), newsmill's log
+    records go to the run's process, and the worker's extraction process is shut down when the
+    worker exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     root = logging.getLogger("newsmill")
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     root.setLevel(level)

@@ -40,3 +40,10 @@ class Rejection(NewsmillError):
 
 class WarehouseError(NewsmillError):
     """A database failure that retrying will not fix (bad SQL, constraint, corrupt file)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal (Ctrl-C, the SIGTERM of a cancelled Prefect flow run) stopped a warehouse
+    statement. DuckDB reports it as its own error and the signal's exception is lost, so it
+    is raised again as this: like Ctrl-C it stops the run, which ends ``cancelled``, rather
+    than failing one batch and going on."""

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from newsmill.errors import NewsmillError, TransientError, WarehouseError
+from newsmill.errors import Interrupted, NewsmillError, TransientError, WarehouseError
 from newsmill.warehouse import sql
 
 log = logging.getLogger(__name__)
@@ -67,13 +67,25 @@ def map_error(exc: BaseException) -> NewsmillError:
 Params = Mapping[str, Any] | Sequence[Any] | None
 
 
+def is_interruption(exc: BaseException) -> bool:
+    """Whether DuckDB stopped a statement because a signal arrived (it checks for signals
+    while it runs, and reports one as ``InterruptException`` or "Query interrupted")."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+
+
 def execute(conn: duckdb.DuckDBPyConnection, name: str, params: Params = None, *,
             text: str | None = None) -> duckdb.DuckDBPyConnection:
     """Run ``queries/<name>.sql`` (or ``text``, a statement built here; ``name`` then labels
-    it in errors) with bound ``params``; a DuckDB error comes out mapped."""
+    it in errors) with bound ``params``; a DuckDB error comes out mapped, and a statement a
+    signal stopped as :class:`Interrupted`."""
     try:
         return conn.execute(text if text is not None else sql.query(name), params)
-    except duckdb.Error as exc:
+    except (duckdb.Error, RuntimeError) as exc:
+        if is_interruption(exc):
+            raise Interrupted(f"{name}: {exc}") from exc
+        if not isinstance(exc, duckdb.Error):
+            raise
         raise map_error(exc) from exc
 
 
@@ -176,6 +188,8 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
             conn.execute("ROLLBACK")
         except duckdb.Error:
             log.debug("rollback after failure also failed", exc_info=True)
+        if is_interruption(exc) and not isinstance(exc, Interrupted):
+            raise Interrupted(f"the transaction was stopped: {exc}") from exc
         if isinstance(exc, duckdb.Error):
             raise map_error(exc) from exc
         raise

@@ -291,12 +291,6 @@ def test_served_deployments_run_beside_the_pools(stack: str, tmp_path: Path,
     _check_warehouse(db)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "flows/pipeline.py: a cancel (SIGTERM, Prefect's TerminationSignal) that arrives while a "
-    "batch is inside a DuckDB query comes out of DuckDB as RuntimeError('Query interrupted'); "
-    "the batch is recorded as failed and the run goes on to 'completed' (seen here on HEAD's "
-    "threads runner), and with worker processes the pool breaks first ('failed: "
-    "BrokenProcessPool'). Reported to the lead; drop this mark with the fix."))
 def test_a_run_cancelled_from_the_ui_is_recorded_as_cancelled(stack: str, tmp_path: Path,
                                                               corpus: Path) -> None:
     """The UI's "Cancel": the run goes to CANCELLING, the worker stops its process, and the
