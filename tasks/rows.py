@@ -9,7 +9,7 @@ from datetime import datetime
 
 from newsmill.errors import Rejection
 from newsmill.tasks.duplicates import Fingerprint, Verdict
-from newsmill.tasks.models import Analysis, CleanDocument
+from newsmill.tasks.models import Analysis, CleanDocument, SpeakerProfile
 from newsmill.warehouse.loader import BatchRows, Row
 
 
@@ -44,6 +44,60 @@ def document_row(doc: CleanDocument, run_id: str, now: datetime,
     }
 
 
+#: The counts of gender evidence, summed per speaker across documents.
+EVIDENCE_COUNTS = ("pronoun_female", "pronoun_male", "honorific_female", "honorific_male",
+                   "noun_female", "noun_male")
+
+
+def speaker_row(document_id: str, speaker_id: str, profile: SpeakerProfile,
+                affiliation_id: str | None, run_id: str) -> Row:
+    """One ``speaker_evidence`` row: what one document says of one speaker."""
+    return {
+        "document_id": document_id, "entity_id": speaker_id, "quotes": profile.quotes,
+        **{name: getattr(profile.evidence, name) for name in EVIDENCE_COUNTS},
+        "gender": profile.gender, "gender_method": profile.gender_method,
+        "gender_confidence": profile.gender_confidence, "name_gender": profile.name_gender,
+        "role": profile.role.text if profile.role else None,
+        "role_start_char": profile.role.start_char if profile.role else None,
+        "role_end_char": profile.role.end_char if profile.role else None,
+        "role_method": profile.role_method, "role_category": profile.role_category,
+        "affiliation_entity_id": affiliation_id, "run_id": run_id,
+    }
+
+
+def speaker_deltas(evidence: Iterable[tuple[Row, bool]]) -> list[Row]:
+    """What a batch adds to each speaker's stored sums (``speaker_attributes``): per speaker
+    entity, its documents, quotes and evidence counts summed over ``evidence`` (rows with
+    whether the speaker is a person), the given-name gender if the fallback set one, and
+    the role of the last document (in batch order) that gives it one (words or a
+    category)."""
+    deltas: dict[str, Row] = {}
+    for row, person in evidence:
+        delta = deltas.setdefault(row["entity_id"], {
+            "entity_id": row["entity_id"], "person": person, "documents": 0, "quotes": 0,
+            **dict.fromkeys(EVIDENCE_COUNTS, 0), "name_gender": None, "role": None,
+            "role_category": None, "affiliation_entity_id": None, "role_document_id": None})
+        delta["documents"] += 1
+        delta["quotes"] += row["quotes"]
+        for name in EVIDENCE_COUNTS:
+            delta[name] += row[name]
+        delta["name_gender"] = row["name_gender"] or delta["name_gender"]
+        if row["role"] is not None or row["role_category"] != "unknown":
+            delta.update(role=row["role"], role_category=row["role_category"],
+                         affiliation_entity_id=row["affiliation_entity_id"],
+                         role_document_id=row["document_id"])
+    return list(deltas.values())
+
+
+def speaker_rule(now: datetime) -> Row:
+    """The numbers of the gender rule, for the warehouse's merge of summed evidence."""
+    from newsmill.tasks.speaker_profile import GENDER_CONFIDENCE
+    from newsmill.tasks.speaker_profile.gender import DOMINANCE, MIN_DOMINANT_PIECES
+
+    return {"dominance": DOMINANCE, "min_pieces": MIN_DOMINANT_PIECES,
+            "confidence": GENDER_CONFIDENCE, "now": now}
+
+
 def build_rows(
     *,
     run_id: str,
@@ -56,14 +110,17 @@ def build_rows(
     duplicates: dict[str, Verdict] | None = None,
     fingerprints: Mapping[str, Fingerprint] | None = None,
 ) -> BatchRows:
-    """Rows for one batch: new documents with their mentions and quotes, every
-    ``(source, document_id)`` pair seen, and the rejections."""
+    """Rows for one batch: new documents with their mentions, quotes and speakers' evidence
+    (and what it adds to each speaker's sums), every ``(source, document_id)`` pair seen,
+    and the rejections."""
     # Imported here: the entities module brings spaCy, which a run rejecting or skipping
     # everything (rejection_row only) never needs.
     from newsmill.tasks.entities import acronym_links, entity_id
 
-    batch = BatchRows(run_id=run_id, seen=seen, unchanged=unchanged)
+    batch = BatchRows(run_id=run_id, seen=seen, unchanged=unchanged,
+                      speaker_rule=speaker_rule(now))
     entities: dict[str, Row] = {}
+    evidence: list[tuple[Row, bool]] = []
     duplicates = duplicates or {}
     for doc, analysis in new_documents:
         batch.documents.append(document_row(doc, run_id, now, analysis,
@@ -103,6 +160,13 @@ def build_rows(
                 "sentence_index": q.sentence_index, "speaker_method": q.speaker_method,
                 "speaker_confidence": q.speaker_confidence, "run_id": run_id,
             })
+        for profile in analysis.speakers:
+            affiliation = (entity_id(profile.affiliation_canonical, profile.affiliation_label)
+                           if profile.affiliation_canonical and profile.affiliation_label
+                           else None)
+            row = speaker_row(doc.document_id, entity_id(profile.canonical, profile.label),
+                              profile, affiliation, run_id)
+            evidence.append((row, profile.label == "PERSON"))
         for alias, name, label in acronym_links(analysis.mentions):
             alias_id = entity_id(alias, label)
             entities.setdefault(alias_id, {"entity_id": alias_id, "name": alias,
@@ -111,6 +175,8 @@ def build_rows(
                                        "entity_id": entity_id(name, label), "alias": alias,
                                        "label": label, "run_id": run_id})
     batch.entities = list(entities.values())
+    batch.speaker_evidence = [row for row, _person in evidence]
+    batch.speaker_deltas = speaker_deltas(evidence)
     batch.document_sources = [
         {"source": source, "document_id": document_id, "run_id": run_id, "seen_at": now}
         for source, document_id in seen_sources

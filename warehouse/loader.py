@@ -43,6 +43,14 @@ class BatchRows:
     document_bands: list[Row] = field(default_factory=list)
     entity_links: list[Row] = field(default_factory=list)
     input_files: list[Row] = field(default_factory=list)
+    #: One row per (document, speaker entity): what the document says of the speaker.
+    speaker_evidence: list[Row] = field(default_factory=list)
+    #: One row per speaker entity: what the batch adds to its stored sums (merged, not
+    #: inserted: :func:`merge_speakers`).
+    speaker_deltas: list[Row] = field(default_factory=list)
+    #: The gender rule's numbers for the merge: ``dominance``, ``min_pieces`` and
+    #: ``confidence`` (by method), as the pipeline defines them, and ``now``, the batch's time.
+    speaker_rule: Row = field(default_factory=dict)
     seen: int = 0
     unchanged: int = 0
 
@@ -55,7 +63,7 @@ class BatchRows:
 # table is built from its catalog entry (:func:`insert_rows`).
 _TABLES = ("documents", "document_sources", "rejections", "entities", "mentions", "quotes",
            "fetches", "robots", "feeds", "document_minhash", "document_bands",
-           "entity_links", "input_files")
+           "entity_links", "input_files", "speaker_evidence")
 
 
 def _json_default(value: object) -> str:
@@ -83,6 +91,7 @@ LOADER_KEYS: dict[str, tuple[str, ...]] = {
     "mentions": ("document_id", "start_char", "end_char"),
     "quotes": ("quote_id",),
     "document_bands": ("band", "band_key", "document_id"),
+    "speaker_evidence": ("document_id", "entity_id"),
 }
 #: Of those, the tables whose rows may already be stored: an insert skips the rows whose key
 #: is, found by a semi-join that scans only the key columns. The others' rows only ever come
@@ -156,6 +165,7 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> None:
             rows: list[Row] = getattr(batch, table)
             if rows:
                 insert_rows(conn, table, rows)
+        merge_speakers(conn, batch)
         # The search postings of this batch's new documents (those stored before are skipped).
         index_batch(conn, [row["document_id"] for row in batch.documents])
         execute(conn, "run_add_batch", {
@@ -166,6 +176,36 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> None:
                 "rejected": len(batch.rejections),
             },
         )
+
+
+def merge_speakers(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
+                   reprocessed: Sequence[str] = ()) -> None:
+    """Add the batch's speaker deltas to the stored ``speaker_attributes`` of those speakers
+    and decide their gender again (``queries/speaker_attributes_merge.sql``), inside the
+    caller's transaction. Only the rows of the batch's speakers are read, so the cost is the
+    batch's. ``reprocessed``: documents whose old evidence is being replaced (their old
+    sums are taken away first, by :func:`replace_analysis`)."""
+    if not batch.speaker_deltas and not reprocessed:
+        return
+    _stage_speaker_deltas(conn, batch)
+    _merge_staged_speakers(conn, batch, reprocessed)
+
+
+def _stage_speaker_deltas(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> None:
+    execute(conn, "speaker_delta_stage", {"rows": rows_json(batch.speaker_deltas)})
+
+
+def _merge_staged_speakers(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
+                           reprocessed: Sequence[str]) -> None:
+    rule = batch.speaker_rule
+    execute(conn, "speaker_attributes_merge", {
+        "dominance": rule["dominance"], "min_pieces": rule["min_pieces"],
+        "confidence": json.dumps(rule["confidence"]), "reprocessed": list(reprocessed),
+        "run_id": batch.run_id, "now": rule["now"]})
+    execute(conn, "speaker_attributes_forget")
+    execute(conn, "speaker_attributes_insert")
+    execute(conn, "speaker_delta_drop")
+    execute(conn, "speaker_merged_drop")
 
 
 def existing_documents(
@@ -200,10 +240,11 @@ def all_document_ids(conn: duckdb.DuckDBPyConnection, language: str | None = Non
 
 def replace_analysis(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
                      document_ids: Sequence[str], nlp_rows: Sequence[Row]) -> None:
-    """Swap the analysis (mentions, quotes, entity links, NLP status) of stored documents for a
-    new one, in one transaction: readers see the old analysis or the new, never a mix. A link
-    goes with the old analysis unless another document or the new analysis makes it too; the
-    batch's rejections (documents whose new analysis failed keep the old) are stored."""
+    """Swap the analysis (mentions, quotes, entity links, speaker evidence and the speakers'
+    sums, NLP status) of stored documents for a new one, in one transaction: readers see the
+    old analysis or the new, never a mix. A link goes with the old analysis unless another
+    document or the new analysis makes it too; the batch's rejections (documents whose new
+    analysis failed keep the old) are stored."""
     with transaction(conn):
         ids = {"ids": list(document_ids)}
         links = [{"alias_entity_id": r["alias_entity_id"], "entity_id": r["entity_id"]}
@@ -211,10 +252,16 @@ def replace_analysis(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
         execute(conn, "delete_entity_links_for", {**ids, "links": rows_json(links)})
         execute(conn, "delete_mentions_for", ids)
         execute(conn, "delete_quotes_for", ids)
-        for table in ("rejections", "entities", "mentions", "quotes", "entity_links"):
+        # The speakers' sums lose what the old evidence added before it goes.
+        _stage_speaker_deltas(conn, batch)
+        execute(conn, "speaker_delta_subtract", ids)
+        execute(conn, "delete_speaker_evidence_for", ids)
+        for table in ("rejections", "entities", "mentions", "quotes", "entity_links",
+                      "speaker_evidence"):
             rows: list[Row] = getattr(batch, table)
             if rows:
                 insert_rows(conn, table, rows)
+        _merge_staged_speakers(conn, batch, document_ids)
         if nlp_rows:
             execute(conn, "update_documents_nlp", {"rows": rows_json(nlp_rows)})
         execute(conn, "run_add_batch", {
