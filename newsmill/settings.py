@@ -175,6 +175,15 @@ class Settings:
             "without being parsed, and spaCy is given texts in runs whose parses fit in it."
         ),
     )
+    speaker_name_fallback: bool = field(
+        default=False,
+        metadata=_doc(
+            "Give a quoted person the article says nothing of the gender of their given name "
+            "in tasks/resources/first_names.txt (gender_method 'first-name', with its own "
+            "confidence). Off: only the article's words (pronouns, honorifics, gendered "
+            "nouns) decide, and a name is never counted as evidence."
+        ),
+    )
 
     task_runner: str = field(
         default="processes",

@@ -177,7 +177,8 @@ def analyse(
                         analysis = analyse_document(
                             doc, document.document_id, dateline=document.dateline,
                             language=language,
-                            deadline=Deadline(settings.nlp_seconds_per_document))
+                            deadline=Deadline(settings.nlp_seconds_per_document),
+                            name_fallback=settings.speaker_name_fallback)
                 except TooSlow as slow:  # the rules stopped at the time limit
                     log.warning("analysis of %s stopped: %s", document.source, slow.detail)
                     on_error(document, slow)
