@@ -518,3 +518,10 @@ def test_a_trailing_score_is_trimmed_from_names_of_people_organisations_and_plac
     text = f"Scores: {surface} today."
     [m] = run(text, [span(text, surface, label)])
     assert (m.text, m.start_char) == (expected, text.index(surface))
+
+
+def test_a_nationality_is_not_propagated_to_its_untagged_repeats():
+    text = "Dutch officials met. Later Dutch farmers protested. Acme said so. Acme left."
+    mentions = run(text, [span(text, "Dutch", "NORP"), span(text, "Acme", "ORG")])
+    assert [(m.text, m.model_label) for m in mentions] == [
+        ("Dutch", "NORP"), ("Acme", "ORG"), ("Acme", None)]
