@@ -102,6 +102,9 @@ _PERSON_TAGS = frozenset({"PERSON"})
 
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)(?:\t|$)")
 _E_LINE = re.compile(r"^(E\d+)\t(\S.*)$")
+#: CoreNLP elements the reader does not use (constituency parses, dependency graphs).
+_UNREAD_CORENLP = re.compile(r"<(dependencies|parse)\b[^>]*>.*?</\1>|<dependencies\b[^>]*/>",
+                             re.S)
 _ANNOTATED = re.compile(r"^(?P<stem>.+)_(?P<annotator>[^_]+)\.ann$")
 # "Trump's campaign manager": the possessor before the last possessive is not the speaker.
 _POSSESSIVE = re.compile(r"(?:[’']s|s[’'])\s+|^(?i:his|her|their|its|our|my)\s+")
@@ -333,7 +336,9 @@ def parse_corenlp(xml: str, text: str) -> tuple[tuple[tuple[Span, ...], ...],
                                                    tuple[NameRun, ...]]:
     """Coreference chains (mentions as spans of ``text``, representative first) and the names
     (runs of tokens with one NER tag), from a CoreNLP XML file."""
-    root = ET.fromstring(xml)
+    # The parse trees and dependency graphs are two thirds of a file and never read: cut
+    # before parsing, the XML parse of a PolNeAR train file takes 0.07 s instead of 0.23 s.
+    root = ET.fromstring(_UNREAD_CORENLP.sub("", xml))
     utf16 = _utf16_index(text)
 
     def char(offset: str | None) -> int:
