@@ -60,6 +60,28 @@ VOTE_MARGIN = 2
 #: Shortest surface form propagated to untagged repeats; shorter ones ("EU" aside) collide
 #: with ordinary words too often.
 MIN_PROPAGATED_CHARS = 3
+#: Most words after a section label's dash in a headline line ("PRESS DIGEST - Iraq - Aug
+#: 22."); a dateline's first paragraph runs longer. 8 and 12 scored alike on CoNLL-2003 train.
+HEADLINE_WORDS = 8
+#: Labels whose spans lose trailing numbers, a score or a tally the model took into the name
+#: ("J. Crawley 106", "Waalwijk 2"): CoNLL-2003 train F1 PER +1.6, ORG +1.2, LOC +0.3, dev
+#: PER +1.2, ORG +1.1, LOC +0.5. Products and events keep theirs ("Windows 95", "Euro 96":
+#: 40 of the 53 gold names on CoNLL-2003 train and UNER that end with a number), and so does
+#: an organisation's name ending with a year ("Munich 1860"; "Trade Union Act 2016", which the
+#: model tags ORG in the sample corpus), where a place before a year is a place ("Atlanta
+#: 1996": keeping years on places too cost dev LOC 0.2).
+SCORE_TRIMMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
+#: Labels of places, whose untagged repeats are not propagated: in sports copy a repeated city
+#: is as often a team ("KANSAS CITY", "TORONTO" in standings), and the listed countries and
+#: capitals are found anyway (step 8). Propagating them cost LOC F1 0.4 on CoNLL-2003 train,
+#: 0.3 on dev and 0.1 on UNER.
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+#: Nationalities, events, products and the like (CoNLL's MISC), whose untagged repeats are not
+#: propagated either: an adjective repeated ("Dutch farmers") is as often no name at all, and
+#: propagating them cost CoNLL-2003 dev MISC F1 0.1 (0.2 with en_core_web_md), train nothing.
+MISC_LABELS = frozenset({"NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+#: Most words in a listed place name ("United Arab Emirates").
+PLACE_WORDS = 3
 
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
@@ -100,30 +122,6 @@ def known_places() -> frozenset[str]:
         line.strip().casefold() for line in text.splitlines()
         if line.strip() and not line.startswith("#")
     )
-
-
-#: Most words after a section label's dash in a headline line ("PRESS DIGEST - Iraq - Aug
-#: 22."); a dateline's first paragraph runs longer. 8 and 12 scored alike on CoNLL-2003 train.
-HEADLINE_WORDS = 8
-#: Labels whose spans lose trailing numbers, a score or a tally the model took into the name
-#: ("J. Crawley 106", "Waalwijk 2"): CoNLL-2003 train F1 PER +1.6, ORG +1.2, LOC +0.3, dev
-#: PER +1.2, ORG +1.1, LOC +0.5. Products and events keep theirs ("Windows 95", "Euro 96":
-#: 40 of the 53 gold names on CoNLL-2003 train and UNER that end with a number), and so does
-#: an organisation's name ending with a year ("Munich 1860"; "Trade Union Act 2016", which the
-#: model tags ORG in the sample corpus), where a place before a year is a place ("Atlanta
-#: 1996": keeping years on places too cost dev LOC 0.2).
-SCORE_TRIMMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
-#: Labels of places, whose untagged repeats are not propagated: in sports copy a repeated city
-#: is as often a team ("KANSAS CITY", "TORONTO" in standings), and the listed countries and
-#: capitals are found anyway (step 8). Propagating them cost LOC F1 0.4 on CoNLL-2003 train,
-#: 0.3 on dev and 0.1 on UNER.
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-#: Nationalities, events, products and the like (CoNLL's MISC), whose untagged repeats are not
-#: propagated either: an adjective repeated ("Dutch farmers") is as often no name at all, and
-#: propagating them cost CoNLL-2003 dev MISC F1 0.1 (0.2 with en_core_web_md), train nothing.
-MISC_LABELS = frozenset({"NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
-#: Most words in a listed place name ("United Arab Emirates").
-PLACE_WORDS = 3
 
 
 def _listed_places(text: str) -> Iterator[tuple[int, int]]:
