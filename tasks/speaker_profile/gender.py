@@ -3,11 +3,14 @@
 Evidence, counted per person (every PERSON entity; profiles keep the speakers'):
 
 * **pronouns** (he, him, his, himself, she, her, hers, herself) outside quotation marks: a
-  pronoun the quote rules resolved as a speaker counts for that speaker; any other counts for
-  the *most recent subject* — the last person mention, outside quotation marks, that is the
-  subject of its clause, in the pronoun's sentence before it or in the sentence before —
-  when no mention of another person stands between that subject and the pronoun (then it is
-  ambiguous and counts for nobody), and the parse allows it: not the object of the
+  pronoun the quote rules resolved as a speaker counts for that speaker (unless the speaker
+  is named only inside quotation marks, which the article does not describe, or the rule
+  below names someone else); any other counts for the *most recent subject* — the last
+  person mention, outside quotation marks, that is the subject of its clause, in the
+  pronoun's sentence before it or in the sentence before — when no mention of another
+  person stands between that subject and the pronoun and no other person is a subject in
+  those two sentences (then it is ambiguous and counts for nobody, not even for the
+  speaker the quote rules gave it), and the parse allows it: not the object of the
   subject's own verb ("Penhaligon accused her"), not inside the subject's own noun phrase
   ("Donald Trump, her Republican opponent"), and inside a clause the subject's verb reports
   only as that clause's subject or its subject's possessor ("Stannard said he was …", not
@@ -117,6 +120,11 @@ class _Counts:
         return GenderEvidence(**self.counts.get(canonical, {}))
 
 
+#: What :meth:`_Antecedents.most_recent_subject` returns when two people are subjects in the
+#: window: the pronoun counts for nobody, not even the speaker the quote rules gave it.
+AMBIGUOUS = Mention(-1, -1, "", "PERSON", "", -1)
+
+
 class _Antecedents:
     """The person mentions outside quotation marks, in text order, with which of them are
     subjects: what a pronoun may refer back to."""
@@ -139,17 +147,23 @@ class _Antecedents:
             else sent.start_char
         i = bisect.bisect_left(self.starts, token.idx) - 1  # the mentions before the token
         others: set[str] = set()
+        found: Mention | None = None
+        subjects: set[str] = set()
         while i >= 0 and self.starts[i] >= window:
             m = self.persons[i]
             if self.subject[i] and m.end_char <= token.idx:
-                root = self.roots[i]
-                if others - {m.canonical} or self.verb[i] == _governor(token) or (
-                        root is not None and not _may_refer_to(token, root)):
-                    return None
-                return m
+                subjects.add(m.canonical)
+                if found is None:
+                    root = self.roots[i]
+                    if others - {m.canonical} or self.verb[i] == _governor(token) or (
+                            root is not None and not _may_refer_to(token, root)):
+                        return None
+                    found = m
             others.add(m.canonical)
             i -= 1
-        return None
+        if len(subjects) > 1:
+            return AMBIGUOUS
+        return found
 
 
 def count_evidence(doc: Doc, text: str, mentions: Sequence[Mention], quotes: Sequence[Quote],
@@ -172,8 +186,12 @@ def count_evidence(doc: Doc, text: str, mentions: Sequence[Mention], quotes: Seq
     outside = [m for m in persons if not inside(m.start_char)]
     antecedents = _Antecedents(doc, outside)
     by_token = _person_tokens(doc, outside)
+    # A speaker named only inside quotation marks ("my time at Corvane", read as a person)
+    # is no one the article describes: the pronouns resolved to it are someone else's.
+    described = {m.canonical for m in outside}
     resolved = {q.speaker.start_char: q.speaker_canonical for q in quotes
-                if q.speaker is not None and q.speaker_canonical and q.speaker_label == "PERSON"
+                if q.speaker is not None and q.speaker_canonical in described
+                and q.speaker_label == "PERSON"
                 and q.speaker.text.casefold() in GENDERED_PRONOUNS}
     nouns = gendered_nouns()
     for token in doc:
@@ -186,15 +204,19 @@ def count_evidence(doc: Doc, text: str, mentions: Sequence[Mention], quotes: Seq
         if inside(token.idx):
             continue
         if pronoun is not None:
+            antecedent = antecedents.most_recent_subject(token)
             canonical = resolved.get(token.idx)
-            if canonical is None:
-                antecedent = antecedents.most_recent_subject(token)
+            if antecedent is AMBIGUOUS:
+                canonical = None
+            elif canonical is None:
                 canonical = antecedent.canonical if antecedent else None
+            elif antecedent is not None and antecedent.canonical != canonical:
+                canonical = None  # the two rules disagree: the pronoun tells nothing sure
             if canonical is not None:
                 counts.add(canonical, "pronoun", pronoun)
         elif noun is not None:
             person = _noun_person(token, by_token, antecedents)
-            if person is not None:
+            if person is not None and person is not AMBIGUOUS:
                 counts.add(person.canonical, "noun", noun)
     return {name: counts.evidence(name) for name in counts.counts}
 
