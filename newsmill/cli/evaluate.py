@@ -20,6 +20,8 @@ def run_eval(args: argparse.Namespace) -> int:
         return _eval_entities(args)
     if args.what == "quotes":
         return _eval_quotes(args)
+    if args.what == "speakers":
+        return _eval_speakers(args)
     return _eval_extraction(args)
 
 
@@ -75,6 +77,20 @@ def _eval_quotes(args: argparse.Namespace) -> int:
 
     return _run_evaluation(args, read_split, lambda docs, nlp: format_report(
         evaluate_quotes(docs, nlp)))
+
+
+def _eval_speakers(args: argparse.Namespace) -> int:
+    from newsmill.evaluation.speakers import evaluate, format_report, read_truth
+
+    kind: list[str] = []
+
+    def read(path: Path) -> Any:
+        found, items = read_truth(path)
+        kind.append(found)
+        return items
+
+    return _run_evaluation(args, read, lambda items, nlp: format_report(
+        kind[0], evaluate(kind[0], items, nlp)))
 
 
 def _eval_entities(args: argparse.Namespace) -> int:
@@ -177,10 +193,12 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
     from newsmill.evaluation.growth import BATCH_ARTICLES, DEFAULT_SIZES, DEFAULT_WORK
 
     evaluate = sub.add_parser("eval", help="measure quality against an annotated corpus")
-    evaluate.add_argument("what", choices=("extraction", "entities", "quotes"),
+    evaluate.add_argument("what", choices=("extraction", "entities", "quotes", "speakers"),
                           help="extraction: article-body F1 on a Zyte/ScrapingHub-style folder; "
                                "entities: raw and consolidated NER F1 on a CoNLL/IOB2 file; "
-                               "quotes: attribution scores on a PolNeAR-format split folder")
+                               "quotes: attribution scores on a PolNeAR-format split folder; "
+                               "speakers: gender and role of quoted speakers against "
+                               "samples/speakers.json or a PolNeAR split's silver truth")
     evaluate.add_argument("--data", required=True, type=Path,
                           help="the benchmark folder (extraction) or CoNLL file (entities)")
     evaluate.add_argument("--model", default="auto", help="spaCy pipeline (entities)")
