@@ -383,3 +383,19 @@ def test_consolidation_holds_its_floors_and_never_loses_to_the_raw_model(name: s
     assert cons["micro"] >= raw["micro"] + floors["gain_over_raw"]
     losing = {k: (round(raw[k], 3), round(cons[k], 3)) for k in raw if cons[k] < raw[k]}
     assert not losing, f"consolidation below the raw model (raw, consolidated): {losing}"
+
+
+def test_the_command_prints_the_per_label_table_and_the_ablation(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from newsmill.cli import main
+
+    model = tmp_path / "ruler-model"
+    _ruler_pipeline().to_disk(model)
+    assert main(["eval", "entities", "--data", str(SAMPLE), "--model", str(model),
+                 "--ablation"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.splitlines() if line[:1].isalpha()]
+    for label in ("LOC", "MISC", "ORG", "PER", "micro"):
+        assert label in rows
+    assert "rule adds (ΔF1)" in out
+    assert all(rule in rows for rule in RULES)
