@@ -525,3 +525,18 @@ def test_a_nationality_is_not_propagated_to_its_untagged_repeats():
     mentions = run(text, [span(text, "Dutch", "NORP"), span(text, "Acme", "ORG")])
     assert [(m.text, m.model_label) for m in mentions] == [
         ("Dutch", "NORP"), ("Acme", "ORG"), ("Acme", None)]
+
+
+def test_in_a_results_table_an_untagged_name_before_a_score_is_a_team():
+    text = ("BASEBALL - MAJOR LEAGUE STANDINGS.\nW L PCT GB\nCHICAGO 72 60 .545 -\n"
+            "HOUSTON 70 62 .530 2\nMINNESOTA 65 70 .481 8 1/2\nKANSAS CITY 60 75 .444 13\n"
+            "Played 1996 seasons.")
+    mentions = run(text, [span(text, "CHICAGO", "GPE"), span(text, "HOUSTON", "GPE")])
+    assert [(m.text, m.label) for m in mentions] == [
+        ("CHICAGO", "ORG"), ("HOUSTON", "ORG"), ("MINNESOTA", "ORG"), ("KANSAS CITY", "ORG")]
+
+
+def test_one_place_before_a_number_makes_no_table():
+    text = "Halverton 3 was the score.\nMINNESOTA 65 70 .481 8"
+    mentions = run(text, [span(text, "Halverton", "GPE")])
+    assert [(m.text, m.label) for m in mentions] == [("Halverton", "ORG")]
