@@ -46,8 +46,8 @@ __all__ = ["CATEGORIES", "GENDER_CONFIDENCE", "categorise", "decide", "name_gend
 
 #: How often each way of deciding a speaker's gender was right, measured against the silver
 #: truth of 300 articles of PolNeAR's train split (``newsmill eval speakers``, small model):
-#: honorific 141/141 (stored as 0.99: no rule is certain), pronoun 284/292, noun 13/14, and
-#: the first-name fallback 32/34 (against the silver truth without its name check, which
+#: honorific 143/143 (stored as 0.99: no rule is certain), pronoun 264/271, noun 13/14, and
+#: the first-name fallback 49/52 (against the silver truth without its name check, which
 #: would favour the list). Stored with each profile as ``gender_confidence``; None: no
 #: gender was given.
 GENDER_CONFIDENCE: dict[str, float | None] = {
