@@ -540,3 +540,13 @@ def test_one_place_before_a_number_makes_no_table():
     text = "Halverton 3 was the score.\nMINNESOTA 65 70 .481 8"
     mentions = run(text, [span(text, "Halverton", "GPE")])
     assert [(m.text, m.label) for m in mentions] == [("Halverton", "ORG")]
+
+
+def test_in_a_results_table_a_person_opening_a_row_is_a_team():
+    text = ("RUGBY LEAGUE - STANDINGS.\nHalverton 22 10 0 12\nPort Ellery 22 9 1 12\n"
+            "Wigan 22 8 2 12\nTop scorer Andy Farrell 12 tries.")
+    mentions = run(text, [span(text, "Halverton", "GPE"), span(text, "Port Ellery", "GPE"),
+                          span(text, "Wigan", "PERSON"), span(text, "Andy Farrell", "PERSON")])
+    assert [(m.text, m.label) for m in mentions] == [
+        ("Halverton", "ORG"), ("Port Ellery", "ORG"), ("Wigan", "ORG"),
+        ("Andy Farrell", "PERSON")]  # not opening the row
