@@ -510,7 +510,6 @@ def test_a_place_before_a_score_is_a_team(line, surface, label):
         ("Trade Union Act 2016", "ORG", "Trade Union Act 2016"),  # an organisation's year
         ("Munich 1860", "ORG", "Munich 1860"),
         ("Atlanta 1996", "GPE", "Atlanta"),  # a place before a year is the place
-        ("106", "PERSON", "106"),  # nothing but a number: left as it is
     ],
 )
 def test_a_trailing_score_is_trimmed_from_names_of_people_organisations_and_places(
@@ -550,3 +549,10 @@ def test_in_a_results_table_a_person_opening_a_row_is_a_team():
     assert [(m.text, m.label) for m in mentions] == [
         ("Halverton", "ORG"), ("Port Ellery", "ORG"), ("Wigan", "ORG"),
         ("Andy Farrell", "PERSON")]  # not opening the row
+
+
+def test_a_span_without_a_letter_is_no_name():
+    text = "Group A 3 2 1 0 .500 and Ajax."
+    mentions = run(text, [span(text, "3 2 1 0", "NORP"), span(text, ".500", "PRODUCT"),
+                          span(text, "Ajax", "ORG")])
+    assert [m.text for m in mentions] == ["Ajax"]
