@@ -109,17 +109,22 @@ class _Persons:
     """The person antecedents that agree with one gender, in text order, with those among
     them that are subjects: what "he" or "she" can refer to."""
 
-    def __init__(self, persons: list[Mention], subjects: set[int]) -> None:
+    def __init__(self, persons: list[Mention], subjects: set[int],
+                 blockers: set[int] | None = None) -> None:  # None: every subject blocks
         self.persons = persons
         self.person_starts = [m.start_char for m in persons]
         self.subjects = [m for m in persons if m.start_char in subjects]
         self.subject_starts = [m.start_char for m in self.subjects]
-        #: For each subject, the nearest subject before it naming someone else (-1: none).
+        #: The subjects that take "he" or "she" away from the previous speaker: those not
+        #: inside what a speaker is reported to have said.
+        self.blockers = [m for m in self.subjects if blockers is None or m.start_char in blockers]
+        self.blocker_starts = [m.start_char for m in self.blockers]
+        #: For each blocker, the nearest blocker before it naming someone else (-1: none).
         self.other_before: list[int] = []
-        for i, m in enumerate(self.subjects):
+        for i, m in enumerate(self.blockers):
             if i == 0:
                 self.other_before.append(-1)
-            elif self.subjects[i - 1].canonical != m.canonical:
+            elif self.blockers[i - 1].canonical != m.canonical:
                 self.other_before.append(i - 1)
             else:
                 self.other_before.append(self.other_before[i - 1])
@@ -135,11 +140,11 @@ class _Persons:
     def other_subject_between(self, after: int, position: int, canonical: str) -> bool:
         """A subject starting after ``after`` and before ``position`` names someone other
         than ``canonical``."""
-        first = bisect.bisect_right(self.subject_starts, after)
-        last = bisect.bisect_left(self.subject_starts, position) - 1
+        first = bisect.bisect_right(self.blocker_starts, after)
+        last = bisect.bisect_left(self.blocker_starts, position) - 1
         if last < first:
             return False
-        if self.subjects[last].canonical != canonical:
+        if self.blockers[last].canonical != canonical:
             return True
         return self.other_before[last] >= first
 
@@ -163,6 +168,11 @@ class Resolver:
         self.text = doc.text if text is None else text
         self.genders = entity_genders(self.text, self.mentions)
         self.subjects = {m.start_char for m in self.antecedents if _is_subject(doc, m)}
+        # Someone a speaker talks about ("Rendell said that Sanders supporters have …") does
+        # not take the next "he" from the speaker: only subjects outside reported clauses
+        # block the previous speaker (PolNeAR train pronouns 74.6 -> 75.2 %, dev unchanged).
+        blockers = {m.start_char for m in self.antecedents
+                    if m.start_char in self.subjects and not _in_reported_clause(doc, m)}
         #: (position of the cue, speaker) of every quote resolved so far, in text order:
         #: add them with :meth:`add_speaker`.
         self.speakers: list[tuple[int, Mention]] = []
@@ -170,7 +180,7 @@ class Resolver:
         self._person_speaker_positions: list[int] = []
         self._by_gender = {gender: _Persons(
             [m for m in self.antecedents if m.label == "PERSON" and self._agrees(m, gender)],
-            self.subjects) for gender in ("m", "f")}
+            self.subjects, blockers) for gender in ("m", "f")}
         self._by_labels: dict[frozenset[str], tuple[list[int], list[Mention]]] = {}
         self._by_word: dict[str, list[Mention]] | None = None
 
@@ -335,6 +345,18 @@ class Resolver:
 def _is_subject(doc: Doc, mention: Mention) -> bool:
     span = doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
     return span is not None and len(span) > 0 and span.root.dep_ in SUBJECT_DEPS
+
+
+def _in_reported_clause(doc: Doc, mention: Mention) -> bool:
+    """The mention is the subject of a clause a speech verb reports ("Rendell said that
+    Sanders supporters have …"): someone spoken about, not the one speaking next."""
+    span = doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    verb = span.root.head
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.dep_ in CLAUSE_DEPS and is_speech_verb(verb.head)
 
 
 def _speaker_phrase(token: Token) -> Span:

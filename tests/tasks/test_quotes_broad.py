@@ -143,3 +143,31 @@ def test_a_report_speaks_for_its_author():
     # A report by nobody named stays unresolved.
     [q] = quotes_of(doc, [])
     assert (q.speaker_canonical, q.speaker_method) == (None, "unresolved")
+
+
+def test_someone_a_speaker_talks_about_does_not_take_her_next_pronoun():
+    text = ("“The deal is done,” Sarah Haddad said. She said Maria Sayed signed it. "
+            "“It took a year,” she said.")
+    doc = build(text, [
+        ("“", 9, "punct", "PUNCT"), ("The", 2, "det", "DET"), ("deal", 4, "nsubjpass", "NOUN"),
+        ("is", 4, "auxpass", "AUX"), ("done", 9, "ccomp", "VERB"), (",", 9, "punct", "PUNCT"),
+        ("”", 9, "punct", "PUNCT"), ("Sarah", 8, "compound", "PROPN"),
+        ("Haddad", 9, "nsubj", "PROPN"), ("said", 9, "ROOT", "VERB"), (".", 9, "punct", "PUNCT"),
+    ], [
+        ("She", 1, "nsubj", "PRON"), ("said", 1, "ROOT", "VERB"), ("Maria", 3, "compound", "PROPN"),
+        ("Sayed", 4, "nsubj", "PROPN"), ("signed", 1, "ccomp", "VERB"), ("it", 4, "dobj", "PRON"),
+        (".", 1, "punct", "PUNCT"),
+    ], [
+        ("“", 8, "punct", "PUNCT"), ("It", 2, "nsubj", "PRON"), ("took", 8, "ccomp", "VERB"),
+        ("a", 4, "det", "DET"), ("year", 2, "dobj", "NOUN"), (",", 8, "punct", "PUNCT"),
+        ("”", 8, "punct", "PUNCT"), ("she", 8, "nsubj", "PRON"), ("said", 8, "ROOT", "VERB"),
+        (".", 8, "punct", "PUNCT"),
+    ])
+    found = quotes_of(doc, [mention(text, "Sarah Haddad"), mention(text, "Maria Sayed")])
+    assert [q.text for q in sorted(found, key=lambda q: q.start_char)] == [
+        "The deal is done,", "Maria Sayed signed it", "It took a year,"]
+    # Maria Sayed is the subject of what Haddad said, not a new subject of the narrative:
+    # the last "she" stays with the previous speaker.
+    last = max(found, key=lambda q: q.start_char)
+    assert (last.speaker_canonical, last.speaker_method) == ("Sarah Haddad",
+                                                             "pronoun-previous-speaker")
