@@ -87,9 +87,10 @@ def _organisation_category(phrase: str) -> str:
 
 
 def profile_speakers(doc: Doc, mentions: Sequence[Mention], quotes: Sequence[Quote], *,
-                     name_fallback: bool = False,
+                     name_fallback: bool = False, text: str | None = None,
                      check: Callable[[], None] = _unbounded) -> list[SpeakerProfile]:
-    """One profile per speaker entity of ``quotes``, in the order they first speak."""
+    """One profile per speaker entity of ``quotes``, in the order they first speak.
+    ``text``: the document's text, if the caller has it (``Doc.text`` joins every token)."""
     speakers: dict[tuple[str, str], int] = {}
     for q in quotes:
         if q.speaker_canonical and q.speaker_label:
@@ -97,16 +98,19 @@ def profile_speakers(doc: Doc, mentions: Sequence[Mention], quotes: Sequence[Quo
             speakers[key] = speakers.get(key, 0) + 1
     if not speakers:
         return []
-    text = doc.text
+    text = doc.text if text is None else text
     passages = [(p.start_char, p.end_char) for p in find_quoted_spans(text, check=check)]
     evidence = count_evidence(doc, text, mentions, quotes, passages, check=check)
     inside = QuotedRegions(passages)
-    roles = RoleFinder(doc, mentions)
+    roles = RoleFinder(doc, mentions, text=text)
+    by_entity: dict[tuple[str, str], list[Mention]] = {}
+    for m in sorted(mentions, key=lambda m: m.start_char):
+        if (m.canonical, m.label) in speakers and not inside(m.start_char):
+            by_entity.setdefault((m.canonical, m.label), []).append(m)
     profiles = []
     for (canonical, label), count in speakers.items():
         check()
-        own = [m for m in mentions if m.canonical == canonical and m.label == label
-               and not inside(m.start_char)]
+        own = by_entity.get((canonical, label), [])
         role = roles.find(own)
         if label == PERSON:
             found = evidence.get(canonical, GenderEvidence())

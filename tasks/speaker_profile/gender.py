@@ -32,8 +32,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Token
 
 from newsmill.tasks.models import Gender, GenderEvidence, Mention, Quote
@@ -132,19 +134,26 @@ class _Antecedents:
     def __init__(self, doc: Doc, persons: Sequence[Mention]) -> None:
         self.persons = list(persons)
         self.starts = [m.start_char for m in self.persons]
+        # Sentence bounds once: Token.sent walks the sentence anew each time it is read.
+        bounds = [(sent.start, sent.start_char) for sent in doc.sents] or [(0, 0)]
+        self.sentence_tokens = [start for start, _ in bounds]
+        self.sentence_chars = [char for _, char in bounds]
         roots = [_root(doc, m) for m in self.persons]
         self.roots = roots
         self.subject = [root is not None and root.dep_ in SUBJECT_DEPS for root in roots]
         #: The verb each subject is the subject of.
         self.verb = [root.head.i if root is not None else -1 for root in roots]
 
+    def sentence_of(self, i: int) -> int:
+        """The index of the sentence holding token ``i``."""
+        return bisect.bisect_right(self.sentence_tokens, i) - 1
+
     def most_recent_subject(self, token: Token) -> Mention | None:
         """The person the pronoun (or noun) ``token`` refers back to by the rule of the
         module docstring, or None. A pronoun that is a verb's object ("accused her") does
         not refer to that verb's subject."""
-        sent = token.sent
-        window = token.doc[sent.start - 1].sent.start_char if sent.start > 0 \
-            else sent.start_char
+        sentence = self.sentence_of(token.i)
+        window = self.sentence_chars[max(sentence - 1, 0)]
         i = bisect.bisect_left(self.starts, token.idx) - 1  # the mentions before the token
         others: set[str] = set()
         found: Mention | None = None
@@ -155,8 +164,9 @@ class _Antecedents:
                 subjects.add(m.canonical)
                 if found is None:
                     root = self.roots[i]
+                    same = root is not None and self.sentence_of(root.i) == sentence
                     if others - {m.canonical} or self.verb[i] == _governor(token) or (
-                            root is not None and not _may_refer_to(token, root)):
+                            same and root is not None and not _may_refer_to(token, root)):
                         return None
                     found = m
             others.add(m.canonical)
@@ -194,7 +204,7 @@ def count_evidence(doc: Doc, text: str, mentions: Sequence[Mention], quotes: Seq
                 and q.speaker_label == "PERSON"
                 and q.speaker.text.casefold() in GENDERED_PRONOUNS}
     nouns = gendered_nouns()
-    for token in doc:
+    for token in _candidates(doc, nouns):
         word = token.lower_
         pronoun = GENDERED_PRONOUNS.get(word)
         noun = nouns.get(word) if pronoun is None else None
@@ -221,6 +231,16 @@ def count_evidence(doc: Doc, text: str, mentions: Sequence[Mention], quotes: Seq
     return {name: counts.evidence(name) for name in counts.counts}
 
 
+def _candidates(doc: Doc, nouns: dict[str, str]) -> Iterator[Token]:
+    """The tokens that are gendered pronouns or nouns, found on the array of lowercase forms
+    (making a Token of every token of a long text cost more than the rest of the profile)."""
+    wanted = numpy.array([doc.vocab.strings.add(w) for w in (*GENDERED_PRONOUNS, *nouns)],
+                         dtype=numpy.uint64)
+    lowers = doc.to_array([LOWER]).astype(numpy.uint64)
+    for i in numpy.flatnonzero(numpy.isin(lowers, wanted)):
+        yield doc[int(i)]
+
+
 def _root(doc: Doc, mention: Mention) -> Token | None:
     span = doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
     return span.root if span is not None and len(span) > 0 else None
@@ -232,9 +252,8 @@ def _may_refer_to(pronoun: Token, subject: Token) -> bool:
     Trump, her Republican opponent"); inside a clause reported by the subject's verb
     ("Sanders told MSNBC that nobody would question her intelligence") only as that
     clause's subject or its subject's possessor ("said he would", "said his plan would"):
-    speakers name themselves so, and an object there is most often someone else."""
-    if pronoun.sent.start != subject.sent.start:
-        return True
+    speakers name themselves so, and an object there is most often someone else. The two
+    stand in one sentence."""
     verb = subject.head
     node = pronoun
     reported = False

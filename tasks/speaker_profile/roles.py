@@ -111,9 +111,10 @@ def categorise(phrase: str, context: Sequence[str] = ()) -> str:
 class RoleFinder:
     """Finds roles and affiliations in one parsed document (mentions indexed once)."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[Mention]) -> None:
+    def __init__(self, doc: Doc, mentions: Sequence[Mention], *,
+                 text: str | None = None) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc.text if text is None else text
         self.mentions = sorted(mentions, key=lambda m: m.start_char)
         self.starts = [m.start_char for m in self.mentions]
         self.orgs = [m for m in self.mentions if m.label == "ORG"]
