@@ -159,6 +159,25 @@ def to_raw(offset: int, runs: Sequence[tuple[int, int, int]]) -> int:
     return best
 
 
+def _agreeing(a: str, i: int, b: str, j: int) -> int:
+    """How many characters ``a[i:]`` and ``b[j:]`` have in common at their start: doubling
+    the length compared while they agree, then halving back to where they part."""
+    limit = min(len(a) - i, len(b) - j)
+    if limit <= 0 or a[i] != b[j]:
+        return 0
+    agree, step = 1, 2
+    while step <= limit and a[i:i + step] == b[j:j + step]:
+        agree, step = step, step * 2
+    low, high = agree, min(step, limit + 1)  # a[i:i+low] agrees; a[i:i+high] does not, or ends
+    while high - low > 1:
+        middle = (low + high) // 2
+        if a[i:i + middle] == b[j:j + middle]:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
 def offset_map(raw: str, cleaned: str) -> list[tuple[int, int, int]]:
     """Where the clean text came from: runs ``(clean_start, raw_start, length)`` such that
     ``cleaned[c:c+n] == raw[r:r+n]`` for each run, aligned in one pass.
@@ -170,17 +189,20 @@ def offset_map(raw: str, cleaned: str) -> list[tuple[int, int, int]]:
     runs: list[list[int]] = []
     i = j = 0
 
-    def mark(ci: int, rj: int) -> None:
+    def mark(ci: int, rj: int, length: int) -> None:
         if runs and runs[-1][0] + runs[-1][2] == ci and runs[-1][1] + runs[-1][2] == rj:
-            runs[-1][2] += 1
+            runs[-1][2] += length
         else:
-            runs.append([ci, rj, 1])
+            runs.append([ci, rj, length])
 
     while i < len(cleaned) and j < len(raw):
-        if cleaned[i] == raw[j]:
-            mark(i, j)
-            i += 1
-            j += 1
+        same = _agreeing(cleaned, i, raw, j)
+        if same:
+            # Whole stretches at a time (compared in C): the steps change a few characters
+            # of an article, and a loop over every character was 0.12 s per 100 articles.
+            mark(i, j, same)
+            i += same
+            j += same
         elif cleaned[i] in " \n" and (raw[j].isspace() or _INVISIBLE.match(raw[j])
                                       or _CONTROL.match(raw[j])):
             i += 1  # a space or newline standing for a run of raw whitespace: no 1:1 run

@@ -189,3 +189,41 @@ def test_offset_map_runs_agree_and_map_back(raw: str) -> None:
     for match in re.finditer(r"\w+", cleaned):
         start, end = to_raw(match.start(), runs), to_raw(match.end(), runs)
         assert clean(raw[start:end]) == match.group()
+
+
+def _offset_map_char_by_char(raw: str, cleaned: str) -> list[tuple[int, int, int]]:
+    """The alignment one character at a time, as written first: the reference the stretch at
+    a time alignment must equal."""
+    from newsmill.tasks.normalise import _CONTROL, _INVISIBLE
+
+    runs: list[list[int]] = []
+    i = j = 0
+    while i < len(cleaned) and j < len(raw):
+        if cleaned[i] == raw[j]:
+            if runs and runs[-1][0] + runs[-1][2] == i and runs[-1][1] + runs[-1][2] == j:
+                runs[-1][2] += 1
+            else:
+                runs.append([i, j, 1])
+            i, j = i + 1, j + 1
+        elif cleaned[i] in " \n" and (raw[j].isspace() or _INVISIBLE.match(raw[j])
+                                      or _CONTROL.match(raw[j])):
+            i, j = i + 1, j + 1
+        else:
+            composed = next((k for k in (2, 3, 4) if j + k <= len(raw)
+                             and unicodedata.normalize("NFC", raw[j:j + k]) == cleaned[i]), 0)
+            i, j = (i + 1, j + composed) if composed else (i, j + 1)
+    return [(c, r, n) for c, r, n in runs]
+
+
+def test_the_alignment_equals_one_character_at_a_time_on_random_texts() -> None:
+    import random
+
+    from newsmill.tasks.normalise import clean, offset_map
+
+    pieces = ["news", "a", " ", "\n", "\n\n\n", "\t", "\u200b", "\u00a0", "e\u0301", "\r\n",
+              "   ", "\x07", "é", "“", "ﬁ"]
+    generator = random.Random(2026)
+    for _ in range(2000):
+        raw = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 120)))
+        cleaned = clean(raw)
+        assert offset_map(raw, cleaned) == _offset_map_char_by_char(raw, cleaned), repr(raw)
