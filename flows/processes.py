@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from newsmill.flows.scaleout import robots_by_batch
+from newsmill.flows.robots import robots_by_batch
 from newsmill.settings import Settings
 from newsmill.tasks.batch import ProducedBatch, produce_batch
 from newsmill.tasks.models import Source

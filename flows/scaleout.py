@@ -16,22 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
 from typing import Any
 
 import distributed
 
+from newsmill.flows.robots import robots_by_batch
 from newsmill.flows.staging import StagedBatch, stage_batch
 from newsmill.settings import Settings
-from newsmill.tasks.fetch.gather import urls_origins
 from newsmill.tasks.isolation import shared_extractor
 from newsmill.tasks.models import Source
-from newsmill.warehouse.connection import open_writer
-from newsmill.warehouse.fetching import robots_for_origins
 
 log = logging.getLogger(__name__)
 
-RobotsRecords = dict[str, tuple[datetime, int, str]]
 
 #: Dask configuration for newsmill's workers. Dask starts worker processes as daemons, and a
 #: daemon may not start processes of its own; the bounded extraction (``tasks.isolation``)
@@ -70,19 +66,6 @@ def local_cluster_kwargs(settings: Settings) -> dict[str, Any]:
     each (spaCy and extraction are CPU-bound and hold the GIL), no web dashboard."""
     return {"n_workers": settings.worker_count(), "threads_per_worker": 1, "processes": True,
             "dashboard_address": None}
-
-
-def robots_by_batch(batches: Sequence[Sequence[Source]], settings: Settings
-                    ) -> list[RobotsRecords]:
-    """For each batch, the robots.txt records the warehouse already has for its URLs'
-    origins (read once, here: workers do not open the warehouse)."""
-    wanted = [urls_origins(batch) for batch in batches]
-    every = set().union(*wanted)
-    if not every:
-        return [{} for _ in batches]
-    with open_writer(settings.db) as conn:
-        known = robots_for_origins(conn, every)
-    return [{o: known[o] for o in origins if o in known} for origins in wanted]
 
 
 def in_order(futures: Sequence[Any]) -> Iterator[StagedBatch | Exception]:
