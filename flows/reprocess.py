@@ -1,6 +1,7 @@
 """Reprocessing stored documents with the current NLP settings (a new model, new rules),
-without fetching or extracting anything: their mentions and quotes are replaced, batch by
-batch, each batch in one transaction."""
+without fetching or extracting anything: their mentions, quotes and speaker evidence are
+replaced, batch by batch, each batch in one transaction, and their speakers' attributes
+(gender, role) re-derived from the sums (``replace_analysis``)."""
 
 from __future__ import annotations
 
