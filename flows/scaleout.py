@@ -40,7 +40,7 @@ class ExtractorCleanup(distributed.WorkerPlugin):
     """Shuts a worker's extraction process down when the worker closes.
 
     The extraction worker (``tasks.isolation``) lives as long as its process, and is shut
-    down by ``concurrent.futures`` at interpreter exit; a Dask worker process is ended without
+    down by its parent's exit; a Dask worker process is ended without
     that, which left the extraction process and its fork server running after the cluster
     had stopped.
     """
