@@ -359,7 +359,7 @@ FLOORS = Path(__file__).resolve().parent.parent / "fixtures" / "ner" / "floors.j
 def test_consolidation_holds_its_floors_and_never_loses_to_the_raw_model(name: str,
                                                                          path: Path) -> None:
     """Consolidated F1 per label at or above the pinned floors (the lower of en_core_web_sm's
-    and en_core_web_md's scores: md is below sm on CoNLL-2003 dev LOC, 0.842 against 0.853),
+    and en_core_web_md's scores: md is below sm on CoNLL-2003 dev LOC, 0.847 against 0.860),
     at least ``gain_over_raw`` above the raw model overall, and no label below its raw
     score."""
     if not path.exists():
