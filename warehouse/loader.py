@@ -19,7 +19,7 @@ import duckdb
 
 from newsmill.errors import WarehouseError
 from newsmill.warehouse import sql
-from newsmill.warehouse.connection import execute, fetch_all, fetch_dicts, transaction
+from newsmill.warehouse.connection import execute, fetch_all, fetch_dicts, transaction, utcnow
 from newsmill.warehouse.search import index_batch
 
 Row = dict[str, Any]
@@ -178,6 +178,12 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> None:
         )
 
 
+#: The gender rule's numbers for a batch that brings none (one built without the pipeline's
+#: rows, which always set them: ``tasks.rows.speaker_rule``): the pipeline's own 3:1 and 2
+#: pieces, no confidences.
+DEFAULT_SPEAKER_RULE: Row = {"dominance": 3, "min_pieces": 2, "confidence": {}}
+
+
 def merge_speakers(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
                    reprocessed: Sequence[str] = ()) -> None:
     """Add the batch's speaker deltas to the stored ``speaker_attributes`` of those speakers
@@ -197,11 +203,11 @@ def _stage_speaker_deltas(conn: duckdb.DuckDBPyConnection, batch: BatchRows) -> 
 
 def _merge_staged_speakers(conn: duckdb.DuckDBPyConnection, batch: BatchRows,
                            reprocessed: Sequence[str]) -> None:
-    rule = batch.speaker_rule
+    rule = {**DEFAULT_SPEAKER_RULE, **batch.speaker_rule}
     execute(conn, "speaker_attributes_merge", {
         "dominance": rule["dominance"], "min_pieces": rule["min_pieces"],
         "confidence": json.dumps(rule["confidence"]), "reprocessed": list(reprocessed),
-        "run_id": batch.run_id, "now": rule["now"]})
+        "run_id": batch.run_id, "now": rule.get("now") or utcnow()})
     execute(conn, "speaker_attributes_forget")
     execute(conn, "speaker_attributes_insert")
     execute(conn, "speaker_delta_drop")

@@ -203,3 +203,12 @@ def test_most_quoted_by_gender_and_source_diversity(quoted: Path) -> None:
         ("Harbour Gazette", "government and politics", 2, 2),
         ("Harbour Gazette", "unknown", 1, 0),
         ("Northern Ledger", "unknown", 1, 0)]
+
+
+def test_the_loaders_default_rule_is_the_pipelines() -> None:
+    from newsmill.tasks.rows import speaker_rule
+    from newsmill.warehouse.loader import DEFAULT_SPEAKER_RULE
+
+    pipeline = speaker_rule(NOW)
+    assert (DEFAULT_SPEAKER_RULE["dominance"], DEFAULT_SPEAKER_RULE["min_pieces"]) == (
+        pipeline["dominance"], pipeline["min_pieces"])
