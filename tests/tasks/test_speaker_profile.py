@@ -253,3 +253,33 @@ def test_name_gender_needs_a_given_name_and_a_surname() -> None:
     assert name_gender("Councillor John Smith") == "male"
     assert name_gender("Karen") is None
     assert name_gender("Zzyzx Lowe") is None
+
+
+def test_an_object_inside_a_reported_clause_is_someone_else_its_subject_is_the_speaker() -> None:
+    text = "Bernie Sanders said nobody would question her intelligence."
+    rows: list[Row] = [
+        ("Bernie", 1, "compound", "PROPN"), ("Sanders", 2, "nsubj", "PROPN"),
+        ("said", 2, "ROOT", "VERB"), ("nobody", 5, "nsubj", "PRON"), ("would", 5, "aux", "AUX"),
+        ("question", 2, "ccomp", "VERB"), ("her", 7, "poss", "PRON"),
+        ("intelligence", 5, "dobj", "NOUN"), (".", 2, "punct", "PUNCT"),
+    ]
+    profile = only(build(text, rows), [mention(text, "Bernie Sanders")],
+                   [quote_by(text, "Bernie Sanders")])
+    assert profile.evidence == GenderEvidence()
+
+
+def test_the_mother_as_a_subject_refers_back_to_the_person() -> None:
+    text = "Lena Brown left early. The 45-year-old mother said she was tired."
+    rows: list[list[Row]] = [
+        [("Lena", 1, "compound", "PROPN"), ("Brown", 2, "nsubj", "PROPN"),
+         ("left", 2, "ROOT", "VERB"), ("early", 2, "advmod", "ADV"), (".", 2, "punct", "PUNCT")],
+        [("The", 2, "det", "DET"), ("45-year-old", 2, "amod", "ADJ"),
+         ("mother", 3, "nsubj", "NOUN"), ("said", 3, "ROOT", "VERB"),
+         ("she", 5, "nsubj", "PRON"), ("was", 3, "ccomp", "AUX"), ("tired", 5, "acomp", "ADJ"),
+         (".", 3, "punct", "PUNCT")],
+    ]
+    doc = build(text, *rows)
+    profile = only(doc, [mention(text, "Lena Brown")], [quote_by(text, "Lena Brown")])
+    # "mother" refers back to Brown, and so does "she" (its most recent person subject).
+    assert profile.evidence == GenderEvidence(pronoun_female=1, noun_female=1)
+    assert (profile.gender, profile.gender_method) == ("female", "noun")
