@@ -30,9 +30,13 @@ MANIFEST = "_newsmill_export.json"
 #: Tables written partitioned by publication month; the others unpartitioned.
 BY_MONTH = ("documents", "mentions", "quotes")
 TABLES = ("runs", "documents", "document_sources", "rejections", "entities", "entity_links",
-          "mentions", "quotes", "fetches")
+          "mentions", "quotes", "fetches", "speaker_evidence", "speaker_attributes")
 #: Flows whose runs change rows of earlier runs, and the tables whose rows they change.
-REWRITES = {"reprocess": ("documents", "mentions", "quotes", "entity_links")}
+REWRITES = {"reprocess": ("documents", "mentions", "quotes", "entity_links",
+                          "speaker_evidence")}
+#: Tables every run may change a row of (a speaker's sums grow with each document that quotes
+#: them): written whole by every export. One row per speaker, so small beside the others.
+ALWAYS_REWRITTEN = ("speaker_attributes",)
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, folder: Path) -> ExportRepor
     if not new:
         return ExportReport(runs=0, rows={})
     runs = [run for run, _flow in new]
-    rewritten = tuple(t for t in TABLES if any(t in REWRITES.get(f, ()) for _r, f in new))
+    rewritten = tuple(t for t in TABLES if t in ALWAYS_REWRITTEN
+                      or any(t in REWRITES.get(f, ()) for _r, f in new))
     tag = runs[-1][:12]
     rows: dict[str, int] = {}
     for table in TABLES:
