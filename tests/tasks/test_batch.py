@@ -225,3 +225,23 @@ def test_a_run_of_texts_for_spacy_stays_under_the_character_budget() -> None:
         range(0, 2), range(2, 4), range(4, 5)]
     assert pipe_runs([5000, 10], max_chars=1000, max_texts=8) == [range(0, 1), range(1, 2)]
     assert pipe_runs([], max_chars=1000, max_texts=8) == []
+
+
+def test_an_unsure_verdict_of_a_language_without_a_pipeline_is_read_as_english() -> None:
+    from newsmill.tasks.batch import analysis_order
+    from newsmill.tasks.models import CleanDocument
+
+    def document(name: str, language: str, confidence: float) -> CleanDocument:
+        return CleanDocument(document_id=name, content_hash=name, source=name, format="text",
+                             clean_text="Text.", title=None, author=None, published_at=None,
+                             site_name=None, canonical_url=None, description=None,
+                             language=language, dateline=None,
+                             language_confidence=confidence)
+
+    settings = Settings.from_env(env={})
+    table = document("table", "pcm", 0.68)  # a results table, not Pidgin
+    french = document("french", "fr", 0.99)
+    english = document("english", "en", 0.99)
+    # Skipped documents come first, then each language's group.
+    assert [d.document_id for d in analysis_order([table, french, english], settings)] == [
+        "french", "table", "english"]
