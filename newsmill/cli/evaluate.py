@@ -201,7 +201,8 @@ def add_commands(sub: Subcommands, shared: SharedFlags) -> None:
                                "samples/speakers.json or a PolNeAR split's silver truth")
     evaluate.add_argument("--data", required=True, type=Path,
                           help="the benchmark folder (extraction) or CoNLL file (entities)")
-    evaluate.add_argument("--model", default="auto", help="spaCy pipeline (entities)")
+    evaluate.add_argument("--model", default="auto",
+                          help="spaCy pipeline (entities, quotes, speakers; default auto)")
     evaluate.add_argument("--per-page", type=Path, metavar="FILE",
                           help="also write each page's precision and recall as CSV")
     # The extraction choices are written out: naming them from newsmill.tasks.body would
