@@ -9,8 +9,8 @@ process leaves it. It is the Dask
 runner's design (``flows.scaleout``) without a cluster: no scheduler to start, and the result
 travels back through the pool's pipe instead of a staging file.
 
-Workers start from a fork server (a small clean process, not this one with its threads and
-open warehouse), load the spaCy model once each and keep one bounded extraction process for all
+Workers are spawned (fresh interpreters, not forks of this process with its threads and open
+warehouse), load the spaCy model once each and keep one bounded extraction process for all
 their batches. At most ``workers + 1`` batches are in flight, so a long run holds a bounded
 number of produced batches in memory. newsmill's log records from the workers are forwarded to
 this process's loggers, so they reach the terminal and a Prefect run's log view alike.
@@ -243,11 +243,14 @@ def produce_in_processes(batches: Sequence[Sequence[Source]], settings: Settings
     cost one more process's start-up (imports, the model, the language identifier, an
     extraction process: 3.5–4 s of CPU and ~400 MB measured on 2 cores)."""
     robots = robots_by_batch(batches, settings)
-    # The fork server is this process's one, which the bounded extraction also forks from,
-    # under an address-space limit (NEWSMILL_EXTRACT_MEMORY_MB): it is kept clean (nothing
-    # preloaded, spaCy's modules would take a few hundred MB of that limit), and every worker
-    # imports spaCy and loads the model itself, ~2 s of CPU a worker, once per run.
-    context = multiprocessing.get_context("forkserver")
+    # Spawned, not forked from a fork server: a cancelled Prefect flow run's SIGTERM goes to the
+    # whole process group, and the fork server, which does not ignore it, dies of it; the pool
+    # then takes every worker it forked for dead ("a child process terminated abruptly") and
+    # the run ends failed instead of cancelled. Workers spawned as children of this process
+    # ignore it (``_start_worker``). A fork server would also only save the ~50 ms of a fresh
+    # interpreter: preloading spaCy into it would put a few hundred MB into the address-space
+    # limit of the extraction processes forked from the same server.
+    context = multiprocessing.get_context("spawn")
     workers = max(2, min(settings.worker_count(), len(batches)))
     forwarder = _LogForwarder(context)
     pool = _Pool(workers - 1, context, forwarder, (settings.extract_timeout,

@@ -4,6 +4,7 @@ log records reach this process, and no process outlives the run."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import multiprocessing
@@ -70,7 +71,7 @@ def test_a_worker_that_dies_costs_its_batches_a_second_try(nine_files: Path,
         first = next(outcomes)
         # A worker killed from outside (the OOM killer, a person): the pool breaks.
         workers = [p for p in child_processes() - before
-                   if "forkserver" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+                   if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
         assert workers
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
@@ -113,3 +114,54 @@ def test_records_logged_in_a_worker_are_handled_here(caplog: pytest.LogCaptureFi
     forwarder.close()
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
         ("newsmill.tasks.somewhere", logging.WARNING, "analysis of a.txt stopped")]
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_workers_outlive_a_sigterm_to_the_process_group(tmp_path: Path) -> None:
+    """A cancelled Prefect flow run: the worker sends SIGTERM to the run's whole process group,
+    and the run's process decides what to do with it. The worker processes must not die of it
+    first: forked from a fork server, they did (the fork server does not ignore SIGTERM, and
+    the pool took its children for dead), and the run ended failed with a broken pool."""
+    import subprocess
+    import sys
+    import time
+
+    import duckdb
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for copy in range(8):
+        for name in NINE:
+            text = (CORPUS / name).read_bytes()
+            if name.endswith(".txt") and text.strip():
+                (folder / f"{copy}-{name}").write_bytes(text + f"\n\nCopy {copy}.\n".encode())
+    db = tmp_path / "w.duckdb"
+    script = Path(__file__).with_name("terminated_run.py")
+    run = subprocess.Popen([sys.executable, str(script), str(db), str(folder)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           start_new_session=True)
+    assert run.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = run.stdout.readline()
+        lines.append(line)
+        if "batch done" in line or not line:
+            break
+    assert any("batch done" in line for line in lines), lines
+    os.killpg(run.pid, signal.SIGTERM)
+    try:
+        rest = run.communicate(timeout=120)[0]
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # whatever a failure left behind
+            os.killpg(run.pid, signal.SIGKILL)
+    assert "SIGTERM received" in rest, rest
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        status, error, loaded = conn.execute(
+            "select status, error, docs_loaded from runs").fetchone() or ("", "", 0)
+    finally:
+        conn.close()
+    assert (status, error) == ("completed", None), rest
+    assert loaded == len(list(folder.iterdir()))
