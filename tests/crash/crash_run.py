@@ -44,11 +44,11 @@ FINAL = frozenset({"completed", "failed", "crashed", "cancelled"})
 
 #: Seconds after a marker within which the kill lands, per phase: about the phase's length
 #: here (creating a warehouse ≈ 0.1–0.3 s, a batch's commit ≈ 0.1–0.3 s, the next batch being
-#: produced after a commit a few seconds, a snapshot copy of a few hundred documents ≈ 0.2 s).
+#: produced after a commit a second or two, a snapshot copy of a few hundred documents ≈ 0.2 s).
 DELAYS = {
     "migrate": 0.1,
     "load_batch": 0.3,
-    "load_batch done": 3.0,
+    "load_batch done": 1.5,
     "finish_run completed": 0.01,
     "index": 0.1,
     "publish": 0.3,
@@ -249,12 +249,6 @@ def kill_plan(kills: int, rng: random.Random, *, batches: int, run_seconds: floa
     return plan[:kills]
 
 
-def clean_estimate(documents: int) -> float:
-    """Seconds a run of ``documents`` takes here, about: 5 s to start, 0.15 s a document
-    (300 documents in batches of 20 took 39–49 s on this 2-core machine, shared)."""
-    return 5.0 + 0.15 * documents
-
-
 def crash_test(work: Path, documents: int, kills: int, *, batch_size: int = 20,
                seed: int = 15, say: bool = True) -> Outcome:
     """The whole test in ``work`` (emptied first): the documents, a clean run, the runs
@@ -268,12 +262,10 @@ def crash_test(work: Path, documents: int, kills: int, *, batch_size: int = 20,
         shutil.rmtree(work)
     work.mkdir(parents=True)
     # A fifth of the documents is held back until the kills at the end of a run, so that the
-    # run they start with has new batches whatever the runs before it got through.
-    # The rest arrives a part more with each run before those kills (the run killed while
-    # creating the warehouse gets the first part), so every mid-run kill finds new batches.
-    plan = kill_plan(kills, rng, batches=math.ceil(documents / batch_size),
-                     run_seconds=clean_estimate(documents))
-    middle = max(1, sum(kill.phase not in TAIL for kill in plan))
+    # run they start with has new batches whatever the runs before it got through. The rest
+    # is cut into one part per kill before those (the warehouse's creation among them), and
+    # each of those runs is given one part more, so every mid-run kill finds new batches.
+    middle = max(1, min(kills, kills - len(TAIL)))
     held_back = max(1, documents // 5)
     parts, start = [], 0
     for i in range(middle):
@@ -300,6 +292,8 @@ def crash_test(work: Path, documents: int, kills: int, *, batch_size: int = 20,
     problems: list[str] = []
     if clean.returncode != 0:
         problems.append(f"the clean run exited {clean.returncode} (see {log})")
+    plan = kill_plan(kills, rng, batches=math.ceil(documents / batch_size),
+                     run_seconds=clean.seconds)
     tag = uuid.uuid4().hex
     crash_db = crash_dir / "newsmill.duckdb"
     env = child_env(work, crash_db, batch_size, tag)
