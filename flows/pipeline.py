@@ -323,7 +323,9 @@ def _batch_steps(batches: Sequence[Sequence[Source]], settings: Settings, run_id
     if runner == "processes":
         from newsmill.flows.processes import produce_in_processes
 
-        produced = cluster.enter_context(produce_in_processes(batches, settings, run_id))
+        # Under Prefect the run's process only commits (it must stay free to answer a cancel).
+        produced = cluster.enter_context(produce_in_processes(
+            batches, settings, run_id, here_too=steps.flow_run_id is None))
         return (functools.partial(_commit, outcome, settings, steps.commit_produced)
                 for outcome in produced)
     if steps.produce_all is not None:

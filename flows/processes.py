@@ -231,7 +231,8 @@ def _in_order(pool: _Pool, batches: Sequence[Sequence[Source]], settings: Settin
 
 
 @contextmanager
-def produce_in_processes(batches: Sequence[Sequence[Source]], settings: Settings, run_id: str
+def produce_in_processes(batches: Sequence[Sequence[Source]], settings: Settings, run_id: str,
+                         *, here_too: bool = True
                          ) -> Iterator[Iterator[ProducedBatch | Exception]]:
     """Produce ``batches`` in ``settings.worker_count()`` processes (never more than there are
     batches, and at least two) — this one and a pool of the others — and yield their outcomes
@@ -241,7 +242,10 @@ def produce_in_processes(batches: Sequence[Sequence[Source]], settings: Settings
     This process is one of the workers: it takes every ``workers``-th batch and commits all of
     them. A pool of ``workers`` processes beside it would leave it waiting most of the time and
     cost one more process's start-up (imports, the model, the language identifier, an
-    extraction process: 3.5–4 s of CPU and ~400 MB measured on 2 cores)."""
+    extraction process: 3.5–4 s of CPU and ~400 MB measured on 2 cores). Unless ``here_too``
+    is false: in a Prefect flow run this process must stay free to answer the runner (a
+    cancel is acknowledged by one of its threads within 1 s, or Prefect takes the run for
+    crashed), and a parse here holds the interpreter for seconds at a time."""
     robots = robots_by_batch(batches, settings)
     # Spawned, not forked from a fork server: a cancelled Prefect flow run's SIGTERM goes to the
     # whole process group, and the fork server, which does not ignore it, dies of it; the pool
@@ -252,16 +256,17 @@ def produce_in_processes(batches: Sequence[Sequence[Source]], settings: Settings
     # limit of the extraction processes forked from the same server.
     context = multiprocessing.get_context("spawn")
     workers = max(2, min(settings.worker_count(), len(batches)))
+    pooled = workers - 1 if here_too else workers
     forwarder = _LogForwarder(context)
-    pool = _Pool(workers - 1, context, forwarder, (settings.extract_timeout,
-                                                    settings.extract_memory_mb,
-                                                    settings.max_html_bytes))
-    log.info("producing %d batches in this process and %d worker process(es)", len(batches),
-             workers - 1)
+    pool = _Pool(pooled, context, forwarder, (settings.extract_timeout,
+                                               settings.extract_memory_mb,
+                                               settings.max_html_bytes))
+    log.info("producing %d batches in %d worker process(es)%s", len(batches), pooled,
+             " and this one" if here_too else "")
     finished = False
     try:
         yield _in_order(pool, batches, settings, run_id, robots,
-                        here=lambda index: index % workers == workers - 1)
+                        here=lambda index: here_too and index % workers == workers - 1)
         finished = True
     finally:
         pool.stop(wait=finished)

@@ -74,6 +74,16 @@ def is_interruption(exc: BaseException) -> bool:
         isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
+def interruption(exc: BaseException, what: str) -> BaseException:
+    """What to raise for a statement a signal stopped: the signal's own exception when DuckDB
+    kept it as the cause (Prefect's TerminationSignal must reach Prefect as itself, or a
+    cancelled flow run is taken for crashed), else :class:`Interrupted`."""
+    for behind in (exc.__cause__, exc.__context__):
+        if behind is not None and not isinstance(behind, Exception):
+            return behind
+    return Interrupted(f"{what}: {exc}")
+
+
 def execute(conn: duckdb.DuckDBPyConnection, name: str, params: Params = None, *,
             text: str | None = None) -> duckdb.DuckDBPyConnection:
     """Run ``queries/<name>.sql`` (or ``text``, a statement built here; ``name`` then labels
@@ -83,7 +93,7 @@ def execute(conn: duckdb.DuckDBPyConnection, name: str, params: Params = None, *
         return conn.execute(text if text is not None else sql.query(name), params)
     except (duckdb.Error, RuntimeError) as exc:
         if is_interruption(exc):
-            raise Interrupted(f"{name}: {exc}") from exc
+            raise interruption(exc, name) from None  # its message says what DuckDB said
         if not isinstance(exc, duckdb.Error):
             raise
         raise map_error(exc) from exc
@@ -189,7 +199,7 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
         except duckdb.Error:
             log.debug("rollback after failure also failed", exc_info=True)
         if is_interruption(exc) and not isinstance(exc, Interrupted):
-            raise Interrupted(f"the transaction was stopped: {exc}") from exc
+            raise interruption(exc, "the transaction") from None
         if isinstance(exc, duckdb.Error):
             raise map_error(exc) from exc
         raise

@@ -306,7 +306,7 @@ def test_a_run_cancelled_from_the_ui_is_recorded_as_cancelled(stack: str, tmp_pa
             "state": {"type": "CANCELLING", "name": "Cancelling"}, "force": True})
         assert cancelled.status_code in (200, 201), cancelled.text
         state = _wait_for_end(client, run_id)
-    assert state["type"] == "CANCELLED", state
+        logs = _log_lines(client, run_id, "", attempts=1)
     conn = duckdb.connect(str(db), read_only=True)
     try:
         status, loaded, error = conn.execute(
@@ -314,6 +314,7 @@ def test_a_run_cancelled_from_the_ui_is_recorded_as_cancelled(stack: str, tmp_pa
         documents = conn.execute("select count(*) from documents").fetchone()
     finally:
         conn.close()
+    assert state["type"] == "CANCELLED", (state, status, error, logs[-8:])
     assert status == "cancelled", (status, error)
     assert documents is not None and documents[0] == loaded  # whole batches only
     assert loaded is not None and loaded < len(list(corpus.glob("*.html")) + list(

@@ -61,13 +61,14 @@ def test_worker_processes_fill_the_warehouse_as_one_process_does(nine_files: Pat
 
 
 @pytest.mark.model
-def test_a_worker_that_dies_costs_its_batches_a_second_try(nine_files: Path,
-                                                           tmp_path: Path) -> None:
+@pytest.mark.parametrize("here_too", [True, False])  # False: under Prefect, a pool of two
+def test_a_worker_that_dies_costs_its_batches_a_second_try(nine_files: Path, tmp_path: Path,
+                                                           here_too: bool) -> None:
     settings = Settings.from_env(env={}, db=tmp_path / "w.duckdb", workers=2)
     files = [Source(str(p), "file") for p in sorted(nine_files.iterdir())]
     batches = [files[0:3], files[3:6], files[6:9]]
     before = child_processes()
-    with produce_in_processes(batches, settings, "run-1") as outcomes:
+    with produce_in_processes(batches, settings, "run-1", here_too=here_too) as outcomes:
         first = next(outcomes)
         # A worker killed from outside (the OOM killer, a person): the pool breaks.
         workers = [p for p in child_processes() - before

@@ -38,3 +38,28 @@ def test_an_interrupted_transaction_rolls_back_and_says_so(tmp_path: Path) -> No
     timer.join()
     assert conn.execute("select count(*) from t").fetchall() == [(0,)]
     conn.close()
+
+
+class _Termination(BaseException):
+    """Stands for Prefect's TerminationSignal, raised by its SIGTERM handler."""
+
+
+def test_the_signal_s_own_exception_comes_out_when_duckdb_kept_it(tmp_path: Path) -> None:
+    # Prefect ends a cancelled flow run as cancelled only if its own TerminationSignal
+    # reaches it; raised as an interruption instead, the run was recorded as crashed.
+    import signal
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise _Termination("SIGALRM")
+
+    previous = signal.signal(signal.SIGALRM, terminate)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(_Termination):
+            execute(conn, "long", text="select count(*) from range(100000000000) t(i) "
+                                       "where i % 7 = 3")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        conn.close()
