@@ -31,7 +31,7 @@ from newsmill.settings import Settings
 from newsmill.tasks import duplicates, normalise
 from newsmill.tasks.duplicates import Fingerprint
 from newsmill.tasks.fetch.gather import gather
-from newsmill.tasks.language import UNDETERMINED
+from newsmill.tasks.language import MIN_CONFIDENCE, UNDETERMINED
 from newsmill.tasks.models import Analysis, CleanDocument, Extracted, RawDocument, Source
 from newsmill.tasks.unchanged import FileStamp, input_file_row
 from newsmill.warehouse.connection import open_writer, utcnow
@@ -99,6 +99,13 @@ def normalised(extracted: Extracted, settings: Settings, report: BatchReport) ->
 SURE_FOREIGN = 0.9
 
 
+def _unsure(confidence: float | None) -> bool:
+    """Whether the identifier's verdict is too weak to skip a document for. No confidence (a
+    document made elsewhere), or one below the identifier's own floor (the language then came
+    from the page's declaration), is taken as given."""
+    return confidence is not None and MIN_CONFIDENCE <= confidence < SURE_FOREIGN
+
+
 def _by_language(
     documents: Sequence[CleanDocument], pipelines: Mapping[str, str],
 ) -> tuple[list[CleanDocument], dict[str, list[CleanDocument]]]:
@@ -112,7 +119,7 @@ def _by_language(
         # results table came out Nigerian Pidgin at 0.68 (309 of CoNLL-2003 dev's 5,942
         # entities lost), while articles really in another language score above 0.98.
         language = document.language if document.language not in {None, UNDETERMINED} else "en"
-        if language not in pipelines and (document.language_confidence or 0.0) < SURE_FOREIGN:
+        if language not in pipelines and _unsure(document.language_confidence):
             language = "en"
         if language in pipelines:
             by_language.setdefault(str(language), []).append(document)

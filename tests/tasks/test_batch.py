@@ -245,3 +245,20 @@ def test_an_unsure_verdict_of_a_language_without_a_pipeline_is_read_as_english()
     # Skipped documents come first, then each language's group.
     assert [d.document_id for d in analysis_order([table, french, english], settings)] == [
         "french", "table", "english"]
+
+
+def test_a_language_the_page_declares_or_of_unknown_confidence_is_taken_as_given() -> None:
+    from newsmill.tasks.batch import analysis_order
+    from newsmill.tasks.models import CleanDocument
+
+    def document(name: str, confidence: float | None) -> CleanDocument:
+        return CleanDocument(document_id=name, content_hash=name, source=name, format="html",
+                             clean_text="Text.", title=None, author=None, published_at=None,
+                             site_name=None, canonical_url=None, description=None,
+                             language="fr", dateline=None, language_confidence=confidence)
+
+    declared = document("declared", 0.3)  # the identifier unsure, the page says French
+    unknown = document("unknown", None)
+    english = CleanDocument(**{**document("english", 0.99).__dict__, "language": "en"})
+    order = analysis_order([english, declared, unknown], Settings.from_env(env={}))
+    assert [d.document_id for d in order] == ["declared", "unknown", "english"]
