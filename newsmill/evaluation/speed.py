@@ -51,6 +51,8 @@ class SpeedBenchError(Exception):
 # are reaped here and their CPU counted; wait4 adds each reaped child's own children. A thread
 # samples the tree's memory every 0.1 s from /proc: PSS (shared pages divided among the
 # processes sharing them, so a model shared after fork is counted once) and RSS summed.
+# Its walk of /proc for the tree repeats flows/processes.py's ``_descendants`` on purpose: the
+# launcher runs without site-packages (``-S``), so it cannot import newsmill.
 _LAUNCHER = r"""
 import ctypes, json, os, sys, threading, time
 job = json.loads(sys.argv[1])
