@@ -227,21 +227,22 @@ def test_a_run_of_texts_for_spacy_stays_under_the_character_budget() -> None:
     assert pipe_runs([], max_chars=1000, max_texts=8) == []
 
 
+
+def _identified(name: str, language: str, confidence: float | None) -> CleanDocument:
+    """A clean document whose language the identifier gave with ``confidence``."""
+    return CleanDocument(document_id=name, content_hash=name, source=name, format="text",
+                         clean_text="Text.", title=None, author=None, published_at=None,
+                         site_name=None, canonical_url=None, description=None,
+                         language=language, dateline=None, language_confidence=confidence)
+
+
 def test_an_unsure_verdict_of_a_language_without_a_pipeline_is_read_as_english() -> None:
     from newsmill.tasks.batch import analysis_order
-    from newsmill.tasks.models import CleanDocument
-
-    def document(name: str, language: str, confidence: float) -> CleanDocument:
-        return CleanDocument(document_id=name, content_hash=name, source=name, format="text",
-                             clean_text="Text.", title=None, author=None, published_at=None,
-                             site_name=None, canonical_url=None, description=None,
-                             language=language, dateline=None,
-                             language_confidence=confidence)
 
     settings = Settings.from_env(env={})
-    table = document("table", "pcm", 0.68)  # a results table, not Pidgin
-    french = document("french", "fr", 0.99)
-    english = document("english", "en", 0.99)
+    table = _identified("table", "pcm", 0.68)  # a results table, not Pidgin
+    french = _identified("french", "fr", 0.99)
+    english = _identified("english", "en", 0.99)
     # Skipped documents come first, then each language's group.
     assert [d.document_id for d in analysis_order([table, french, english], settings)] == [
         "french", "table", "english"]
@@ -249,16 +250,9 @@ def test_an_unsure_verdict_of_a_language_without_a_pipeline_is_read_as_english()
 
 def test_a_language_the_page_declares_or_of_unknown_confidence_is_taken_as_given() -> None:
     from newsmill.tasks.batch import analysis_order
-    from newsmill.tasks.models import CleanDocument
 
-    def document(name: str, confidence: float | None) -> CleanDocument:
-        return CleanDocument(document_id=name, content_hash=name, source=name, format="html",
-                             clean_text="Text.", title=None, author=None, published_at=None,
-                             site_name=None, canonical_url=None, description=None,
-                             language="fr", dateline=None, language_confidence=confidence)
-
-    declared = document("declared", 0.3)  # the identifier unsure, the page says French
-    unknown = document("unknown", None)
-    english = CleanDocument(**{**document("english", 0.99).__dict__, "language": "en"})
+    declared = _identified("declared", "fr", 0.3)  # the identifier unsure, the page says French
+    unknown = _identified("unknown", "fr", None)
+    english = _identified("english", "en", 0.99)
     order = analysis_order([english, declared, unknown], Settings.from_env(env={}))
     assert [d.document_id for d in order] == ["declared", "unknown", "english"]

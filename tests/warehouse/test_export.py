@@ -122,10 +122,13 @@ def _lake_rows(lake: Path, table: str) -> list[tuple[Any, ...]]:
         params={"files": [str(f) for f in files]}).fetchall())
 
 
-def _warehouse_rows(db: Path, table: str) -> list[tuple[Any, ...]]:
+def _warehouse_rows(db: Path, table: str, columns: str | None = None
+                    ) -> list[tuple[Any, ...]]:
+    """The table's ``columns`` (default: those :data:`COMPARED` names), sorted."""
     conn = connect(db, read_only=True)
     try:
-        return sorted(conn.execute(f"select {COMPARED[table]} from {table}").fetchall())  # noqa: S608
+        return sorted(conn.execute(
+            f"select {columns or COMPARED[table]} from {table}").fetchall())  # noqa: S608
     finally:
         conn.close()
 
@@ -185,15 +188,8 @@ def test_speaker_tables_are_exported_as_they_stand(three_files: Path, tmp_path: 
     again = _export(settings.db, lake)
     assert again.runs == 0
     for table in ("speaker_evidence", "speaker_attributes"):
-        stored = _warehouse_all(settings.db, table)
+        stored = _warehouse_rows(settings.db, table, "* exclude (run_id)")
         exported = sorted(duckdb.sql("select * exclude (run_id) from read_parquet($f)",
                                      params={"f": str(lake / table / "*.parquet")}).fetchall())
         assert exported == stored, table
 
-
-def _warehouse_all(db: Path, table: str) -> list[tuple[Any, ...]]:
-    conn = connect(db, read_only=True)
-    try:
-        return sorted(conn.execute(f"select * exclude (run_id) from {table}").fetchall())  # noqa: S608
-    finally:
-        conn.close()
